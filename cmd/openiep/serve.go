@@ -1,0 +1,142 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/openiep/openiep/internal/app"
+	"github.com/openiep/openiep/internal/date"
+	"github.com/openiep/openiep/internal/demo"
+	"github.com/openiep/openiep/internal/store"
+	"github.com/openiep/openiep/internal/web"
+)
+
+const defaultDB = "openiep.db"
+
+func dbUsage() string {
+	return "database: a SQLite file path, or a postgres:// URL"
+}
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "serve", "Serve the staff application, the family portal and the JSON API.")
+	dsn := fs.String("db", defaultDB, dbUsage())
+	addr := fs.String("addr", "localhost:8080", "address to listen on, HOST:PORT (port 0 picks a free one)")
+	withDemo := fs.Bool("demo", false, "when the database is empty, fill it with a generated demo district first")
+	students := fs.Int("demo-students", 2000, "with --demo: how many students the demo district has")
+	seed := fs.Int64("demo-seed", 1, "with --demo: the seed of the generated data")
+	if err := parseFlags(e, fs, args); err != nil {
+		return helpOK(err)
+	}
+	db, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	if *withDemo {
+		if err := seedDemo(ctx, e, db, *students, *seed); err != nil {
+			return err
+		}
+	}
+
+	handler, err := web.New(app.New(db, now), web.Options{Logger: e.log})
+	if err != nil {
+		return fmt.Errorf("build the web application: %w", err)
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      120 * time.Second,
+		IdleTimeout:       120 * time.Second,
+	}
+	fmt.Fprintf(e.stdout, "openiep is serving at http://%s/\n", displayAddr(ln.Addr()))
+	e.log.Info("serving", "addr", ln.Addr().String(), "engine", db.Engine(), "version", version())
+
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	// Finish requests in flight; give up after 20 seconds.
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shut down: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	e.log.Info("stopped")
+	return nil
+}
+
+// displayAddr turns a listener address into one a person can open: the unspecified address
+// becomes localhost.
+func displayAddr(a net.Addr) string {
+	tcp, ok := a.(*net.TCPAddr)
+	if !ok || tcp.IP == nil || tcp.IP.IsUnspecified() {
+		if ok {
+			return fmt.Sprintf("localhost:%d", tcp.Port)
+		}
+		return a.String()
+	}
+	return tcp.String()
+}
+
+func now() time.Time { return time.Now().UTC() }
+
+func openStore(ctx context.Context, dsn string) (*store.DB, error) {
+	if dsn == "" {
+		return nil, &usageError{"--db is empty: give a SQLite file path or a postgres:// URL"}
+	}
+	db, err := store.Open(ctx, dsn, store.Options{Now: now})
+	if err != nil {
+		return nil, fmt.Errorf("open the database: %w", err)
+	}
+	return db, nil
+}
+
+// seedDemo generates the demo district into an empty database and prints one demo person per
+// role. A database that already has data is left as it is.
+func seedDemo(ctx context.Context, e *env, db *store.DB, students int, seed int64) error {
+	empty, err := demo.Empty(ctx, db)
+	if err != nil {
+		return err
+	}
+	if !empty {
+		fmt.Fprintln(e.stdout, "The database already has data; the demo district was not generated again.")
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "Generating a demo district with %d students…\n", students)
+	res, err := demo.Generate(ctx, db, demo.Config{
+		Students: students, Seed: seed, Today: date.Of(time.Now()), Progress: e.stdout,
+	})
+	if err != nil {
+		return fmt.Errorf("generate the demo district: %w", err)
+	}
+	printSignIns(e, res)
+	return nil
+}
+
+func printSignIns(e *env, res *demo.Result) {
+	fmt.Fprintf(e.stdout, "Demo district ready: %d students, %d with special-education records, %d staff (%s).\n",
+		res.Students, res.WithPlans, res.Staff, res.Elapsed.Round(time.Millisecond))
+	if len(res.SignIns) == 0 {
+		return
+	}
+	fmt.Fprintln(e.stdout, "Demo people, one per role:")
+	for _, s := range res.SignIns {
+		fmt.Fprintf(e.stdout, "  %-28s %-28s %s\n", s.Role, s.Name, s.Email)
+	}
+}

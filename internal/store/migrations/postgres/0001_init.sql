@@ -1,0 +1,509 @@
+-- openiep schema, PostgreSQL. Keep in step with ../sqlite/0001_init.sql: same tables, columns,
+-- keys and indexes. Here: TEXT dates (YYYY-MM-DD, as on SQLite, so both compare alike),
+-- TIMESTAMPTZ instants, BOOLEAN, JSONB for nested lists (never for plan content, whose bytes
+-- are kept as written), names in the "C" collation so that both engines order rosters alike.
+-- Every table carries district_id, the tenant, first in its keys.
+
+CREATE TABLE districts (
+	id TEXT NOT NULL PRIMARY KEY,
+	name TEXT NOT NULL,
+	state_code TEXT NOT NULL,
+	lea_code TEXT NOT NULL DEFAULT '',
+	rule_pack TEXT NOT NULL,
+	timezone TEXT NOT NULL,
+	languages JSONB NOT NULL DEFAULT 'null',
+	created_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE TABLE schools (
+	district_id TEXT NOT NULL REFERENCES districts (id),
+	id TEXT NOT NULL,
+	name TEXT NOT NULL,
+	code TEXT NOT NULL DEFAULT '',
+	low_grade TEXT NOT NULL,
+	high_grade TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	address TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (district_id, id)
+);
+CREATE UNIQUE INDEX schools_code ON schools (district_id, code) WHERE code <> '';
+
+CREATE TABLE school_years (
+	district_id TEXT NOT NULL REFERENCES districts (id),
+	id TEXT NOT NULL,
+	name TEXT NOT NULL,
+	first_day TEXT NOT NULL,
+	last_day TEXT NOT NULL,
+	PRIMARY KEY (district_id, id)
+);
+
+CREATE TABLE calendar_days (
+	district_id TEXT NOT NULL,
+	day TEXT NOT NULL,
+	school_year_id TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	note TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (district_id, day),
+	FOREIGN KEY (district_id, school_year_id) REFERENCES school_years (district_id, id)
+);
+CREATE INDEX calendar_days_year ON calendar_days (district_id, school_year_id, day);
+
+CREATE TABLE staff (
+	district_id TEXT NOT NULL REFERENCES districts (id),
+	id TEXT NOT NULL,
+	first_name TEXT COLLATE "C" NOT NULL,
+	last_name TEXT COLLATE "C" NOT NULL,
+	email TEXT NOT NULL DEFAULT '',
+	phone TEXT NOT NULL DEFAULT '',
+	roles JSONB NOT NULL,
+	school_ids JSONB NOT NULL,
+	languages JSONB NOT NULL,
+	active BOOLEAN NOT NULL,
+	PRIMARY KEY (district_id, id)
+);
+CREATE INDEX staff_name ON staff (district_id, last_name, first_name, id);
+
+CREATE TABLE students (
+	district_id TEXT NOT NULL REFERENCES districts (id),
+	id TEXT NOT NULL,
+	school_id TEXT NOT NULL,
+	local_id TEXT NOT NULL DEFAULT '',
+	state_id TEXT NOT NULL DEFAULT '',
+	first_name TEXT COLLATE "C" NOT NULL,
+	middle_name TEXT NOT NULL DEFAULT '',
+	last_name TEXT COLLATE "C" NOT NULL,
+	preferred_name TEXT NOT NULL DEFAULT '',
+	birth_date TEXT NOT NULL,
+	grade TEXT NOT NULL,
+	home_language TEXT NOT NULL,
+	pronouns TEXT NOT NULL DEFAULT '',
+	enrolled_on TEXT,
+	exited_on TEXT,
+	exit_reason TEXT NOT NULL DEFAULT '',
+	-- The student's current plan (see store.CurrentPlan), kept by the plan writes so that a
+	-- roster page is one index range.
+	current_plan_id TEXT,
+	plan_status TEXT,
+	next_review_date TEXT,
+	created_at TIMESTAMPTZ NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (district_id, id),
+	FOREIGN KEY (district_id, school_id) REFERENCES schools (district_id, id)
+);
+CREATE INDEX students_name ON students (district_id, last_name, first_name, id);
+CREATE INDEX students_school_name ON students (district_id, school_id, last_name, first_name, id);
+CREATE INDEX students_with_plan_name ON students (district_id, last_name, first_name, id)
+	WHERE current_plan_id IS NOT NULL;
+CREATE INDEX students_school_plan ON students (district_id, school_id, current_plan_id);
+CREATE UNIQUE INDEX students_local_id ON students (district_id, local_id) WHERE local_id <> '';
+
+CREATE TABLE student_disabilities (
+	district_id TEXT NOT NULL,
+	student_id TEXT NOT NULL,
+	category TEXT NOT NULL,
+	position INTEGER NOT NULL,
+	is_primary BOOLEAN NOT NULL,
+	PRIMARY KEY (district_id, student_id, category),
+	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id)
+);
+
+CREATE TABLE guardians (
+	district_id TEXT NOT NULL REFERENCES districts (id),
+	id TEXT NOT NULL,
+	first_name TEXT NOT NULL,
+	last_name TEXT NOT NULL,
+	preferred_language TEXT NOT NULL,
+	needs_interpreter BOOLEAN NOT NULL,
+	contact_methods JSONB NOT NULL,
+	address TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (district_id, id)
+);
+
+CREATE TABLE student_guardians (
+	district_id TEXT NOT NULL,
+	student_id TEXT NOT NULL,
+	guardian_id TEXT NOT NULL,
+	relationship TEXT NOT NULL,
+	holds_educational_rights BOOLEAN NOT NULL,
+	lives_with_student BOOLEAN NOT NULL,
+	emergency_contact BOOLEAN NOT NULL,
+	contact_order INTEGER NOT NULL,
+	PRIMARY KEY (district_id, student_id, guardian_id),
+	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id),
+	FOREIGN KEY (district_id, guardian_id) REFERENCES guardians (district_id, id)
+);
+CREATE INDEX student_guardians_guardian ON student_guardians (district_id, guardian_id);
+
+CREATE TABLE plans (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	student_id TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	status TEXT NOT NULL,
+	previous_plan_id TEXT,
+	case_manager_id TEXT,
+	school_id TEXT,
+	start_date TEXT,
+	end_date TEXT,
+	meeting_date TEXT,
+	next_review_date TEXT,
+	next_reeval_date TEXT,
+	current_version INTEGER NOT NULL DEFAULT 0,
+	created_at TIMESTAMPTZ NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL,
+	created_by TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (district_id, id),
+	UNIQUE (district_id, student_id, id),
+	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id),
+	FOREIGN KEY (district_id, previous_plan_id) REFERENCES plans (district_id, id),
+	FOREIGN KEY (district_id, case_manager_id) REFERENCES staff (district_id, id),
+	FOREIGN KEY (district_id, school_id) REFERENCES schools (district_id, id)
+);
+
+ALTER TABLE students ADD FOREIGN KEY (district_id, current_plan_id) REFERENCES plans (district_id, id);
+
+CREATE TABLE plan_sections (
+	district_id TEXT NOT NULL,
+	plan_id TEXT NOT NULL,
+	kind TEXT NOT NULL,
+	revision INTEGER NOT NULL CHECK (revision > 0),
+	content TEXT NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL,
+	updated_by TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (district_id, plan_id, kind),
+	FOREIGN KEY (district_id, plan_id) REFERENCES plans (district_id, id)
+);
+
+CREATE TABLE plan_versions (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	plan_id TEXT NOT NULL,
+	number INTEGER NOT NULL CHECK (number > 0),
+	canonical BYTEA NOT NULL,
+	sha256 TEXT NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL,
+	created_by TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (district_id, id),
+	UNIQUE (district_id, plan_id, number),
+	UNIQUE (district_id, plan_id, id),
+	FOREIGN KEY (district_id, plan_id) REFERENCES plans (district_id, id)
+);
+
+-- What was proposed or signed never changes. The triggers raise SQLSTATE 23000, which the
+-- store reads as a conflict.
+CREATE FUNCTION openiep_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+	RAISE EXCEPTION '%', TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation';
+END;
+$$;
+CREATE TRIGGER plan_versions_frozen BEFORE UPDATE OR DELETE ON plan_versions
+	FOR EACH ROW EXECUTE FUNCTION openiep_refuse_change('plan versions are frozen');
+CREATE TRIGGER plan_versions_no_truncate BEFORE TRUNCATE ON plan_versions
+	FOR EACH STATEMENT EXECUTE FUNCTION openiep_refuse_change('plan versions are frozen');
+
+-- Queryable projections of each version: its service lines (ESY lines flagged) and goals.
+CREATE TABLE plan_service_lines (
+	district_id TEXT NOT NULL,
+	plan_id TEXT NOT NULL,
+	version INTEGER NOT NULL,
+	esy BOOLEAN NOT NULL,
+	line_id TEXT NOT NULL,
+	category TEXT NOT NULL,
+	type TEXT NOT NULL,
+	provider_role TEXT NOT NULL,
+	setting TEXT NOT NULL,
+	location TEXT NOT NULL DEFAULT '',
+	group_size INTEGER NOT NULL,
+	minutes_per_session INTEGER NOT NULL,
+	sessions_per_period INTEGER NOT NULL,
+	period TEXT NOT NULL,
+	cycle_days INTEGER NOT NULL,
+	start_date TEXT,
+	end_date TEXT,
+	PRIMARY KEY (district_id, plan_id, version, esy, line_id),
+	FOREIGN KEY (district_id, plan_id, version) REFERENCES plan_versions (district_id, plan_id, number)
+);
+
+CREATE TABLE plan_goals (
+	district_id TEXT NOT NULL,
+	plan_id TEXT NOT NULL,
+	version INTEGER NOT NULL,
+	goal_id TEXT NOT NULL,
+	area TEXT NOT NULL,
+	statement TEXT NOT NULL,
+	unit TEXT NOT NULL DEFAULT '',
+	baseline TEXT NOT NULL DEFAULT '',
+	baseline_value DOUBLE PRECISION,
+	target TEXT NOT NULL DEFAULT '',
+	target_value DOUBLE PRECISION,
+	PRIMARY KEY (district_id, plan_id, version, goal_id),
+	FOREIGN KEY (district_id, plan_id, version) REFERENCES plan_versions (district_id, plan_id, number)
+);
+
+CREATE TABLE team_members (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	plan_id TEXT NOT NULL,
+	role TEXT NOT NULL,
+	also JSONB NOT NULL,
+	staff_id TEXT,
+	guardian_id TEXT,
+	student_id TEXT,
+	guest_name TEXT NOT NULL DEFAULT '',
+	guest_title TEXT NOT NULL DEFAULT '',
+	invited_by TEXT NOT NULL DEFAULT '',
+	announced_on TEXT,
+	excusal JSONB NOT NULL,
+	PRIMARY KEY (district_id, id),
+	FOREIGN KEY (district_id, plan_id) REFERENCES plans (district_id, id),
+	FOREIGN KEY (district_id, staff_id) REFERENCES staff (district_id, id),
+	FOREIGN KEY (district_id, guardian_id) REFERENCES guardians (district_id, id),
+	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id)
+);
+CREATE INDEX team_members_plan ON team_members (district_id, plan_id);
+CREATE INDEX team_members_staff ON team_members (district_id, staff_id) WHERE staff_id IS NOT NULL;
+
+CREATE TABLE meetings (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	student_id TEXT NOT NULL,
+	plan_id TEXT,
+	purposes JSONB NOT NULL,
+	status TEXT NOT NULL,
+	starts_at TIMESTAMPTZ NOT NULL,
+	duration_minutes INTEGER NOT NULL,
+	location TEXT NOT NULL DEFAULT '',
+	video_link TEXT NOT NULL DEFAULT '',
+	interpreter_language TEXT NOT NULL DEFAULT '',
+	notice_sent_on TEXT,
+	family_reply TEXT NOT NULL DEFAULT '',
+	contact_attempts JSONB NOT NULL,
+	attendance JSONB NOT NULL,
+	notes TEXT NOT NULL DEFAULT '',
+	finalizes BOOLEAN NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (district_id, id),
+	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id),
+	FOREIGN KEY (district_id, plan_id) REFERENCES plans (district_id, id)
+);
+CREATE INDEX meetings_student ON meetings (district_id, student_id, starts_at);
+CREATE INDEX meetings_starts ON meetings (district_id, starts_at);
+
+CREATE TABLE referrals (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	student_id TEXT NOT NULL,
+	referred_on TEXT NOT NULL,
+	source TEXT NOT NULL,
+	reason TEXT NOT NULL DEFAULT '',
+	areas JSONB NOT NULL,
+	from_part_c BOOLEAN NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (district_id, id),
+	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id)
+);
+CREATE INDEX referrals_student ON referrals (district_id, student_id, referred_on);
+
+CREATE TABLE consents (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	student_id TEXT NOT NULL,
+	plan_id TEXT,
+	kind TEXT NOT NULL,
+	requested_on TEXT NOT NULL,
+	guardian_id TEXT,
+	decision TEXT NOT NULL,
+	decided_on TEXT,
+	method TEXT NOT NULL DEFAULT '',
+	note TEXT NOT NULL DEFAULT '',
+	created_at TIMESTAMPTZ NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (district_id, id),
+	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id),
+	FOREIGN KEY (district_id, plan_id) REFERENCES plans (district_id, id),
+	FOREIGN KEY (district_id, guardian_id) REFERENCES guardians (district_id, id)
+);
+CREATE INDEX consents_student ON consents (district_id, student_id, requested_on);
+
+CREATE TABLE evaluations (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	student_id TEXT NOT NULL,
+	referral_id TEXT,
+	kind TEXT NOT NULL,
+	consent_id TEXT,
+	consent_on TEXT,
+	assessments JSONB NOT NULL,
+	completed_on TEXT,
+	created_at TIMESTAMPTZ NOT NULL,
+	updated_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (district_id, id),
+	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id),
+	FOREIGN KEY (district_id, referral_id) REFERENCES referrals (district_id, id),
+	FOREIGN KEY (district_id, consent_id) REFERENCES consents (district_id, id)
+);
+CREATE INDEX evaluations_student ON evaluations (district_id, student_id);
+
+CREATE TABLE eligibility (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	student_id TEXT NOT NULL,
+	evaluation_id TEXT NOT NULL,
+	determined_on TEXT NOT NULL,
+	eligible BOOLEAN NOT NULL,
+	disabilities JSONB NOT NULL,
+	basis TEXT NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (district_id, id),
+	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id),
+	FOREIGN KEY (district_id, evaluation_id) REFERENCES evaluations (district_id, id)
+);
+CREATE INDEX eligibility_student ON eligibility (district_id, student_id, determined_on);
+
+CREATE TABLE notices (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	student_id TEXT NOT NULL,
+	plan_id TEXT,
+	kind TEXT NOT NULL,
+	language TEXT NOT NULL,
+	sent_on TEXT,
+	delivered_by TEXT NOT NULL DEFAULT '',
+	action TEXT NOT NULL DEFAULT '',
+	reasons TEXT NOT NULL DEFAULT '',
+	based_on TEXT NOT NULL DEFAULT '',
+	options_considered TEXT NOT NULL DEFAULT '',
+	other_factors TEXT NOT NULL DEFAULT '',
+	safeguards TEXT NOT NULL DEFAULT '',
+	help_sources TEXT NOT NULL DEFAULT '',
+	created_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (district_id, id),
+	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id),
+	FOREIGN KEY (district_id, plan_id) REFERENCES plans (district_id, id)
+);
+CREATE INDEX notices_student ON notices (district_id, student_id);
+
+CREATE TABLE responses (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	plan_id TEXT NOT NULL,
+	version_id TEXT NOT NULL,
+	version_sha256 TEXT NOT NULL,
+	guardian_id TEXT,
+	student_id TEXT,
+	decision TEXT NOT NULL,
+	rejected_sections JSONB NOT NULL,
+	rejected_services JSONB NOT NULL,
+	comments JSONB NOT NULL,
+	responded_on TEXT NOT NULL,
+	signature JSONB NOT NULL,
+	created_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (district_id, id),
+	FOREIGN KEY (district_id, plan_id, version_id) REFERENCES plan_versions (district_id, plan_id, id),
+	FOREIGN KEY (district_id, guardian_id) REFERENCES guardians (district_id, id),
+	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id)
+);
+CREATE INDEX responses_plan ON responses (district_id, plan_id, responded_on);
+
+CREATE TABLE records_requests (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	student_id TEXT NOT NULL,
+	guardian_id TEXT,
+	requested_on TEXT NOT NULL,
+	fulfilled_on TEXT,
+	note TEXT NOT NULL DEFAULT '',
+	PRIMARY KEY (district_id, id),
+	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id),
+	FOREIGN KEY (district_id, guardian_id) REFERENCES guardians (district_id, id)
+);
+CREATE INDEX records_requests_student ON records_requests (district_id, student_id, requested_on);
+
+CREATE TABLE service_logs (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	student_id TEXT NOT NULL,
+	plan_id TEXT NOT NULL,
+	service_line_id TEXT NOT NULL,
+	day TEXT NOT NULL,
+	minutes INTEGER NOT NULL,
+	status TEXT NOT NULL,
+	missed_reason TEXT NOT NULL DEFAULT '',
+	make_up_of TEXT,
+	group_session_id TEXT NOT NULL DEFAULT '',
+	group_size INTEGER NOT NULL,
+	provider_id TEXT NOT NULL,
+	actual_provider_id TEXT,
+	note TEXT NOT NULL DEFAULT '',
+	medicaid_billable BOOLEAN NOT NULL,
+	medicaid_supervisor_id TEXT,
+	medicaid_omit BOOLEAN NOT NULL,
+	medicaid_omit_reason TEXT NOT NULL DEFAULT '',
+	logged_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (district_id, id),
+	FOREIGN KEY (district_id, student_id, plan_id) REFERENCES plans (district_id, student_id, id),
+	FOREIGN KEY (district_id, provider_id) REFERENCES staff (district_id, id),
+	FOREIGN KEY (district_id, actual_provider_id) REFERENCES staff (district_id, id),
+	FOREIGN KEY (district_id, medicaid_supervisor_id) REFERENCES staff (district_id, id),
+	FOREIGN KEY (district_id, make_up_of) REFERENCES service_logs (district_id, id)
+);
+CREATE INDEX service_logs_student ON service_logs (district_id, student_id, day);
+CREATE INDEX service_logs_plan_line ON service_logs (district_id, plan_id, service_line_id, day);
+CREATE INDEX service_logs_provider ON service_logs (district_id, provider_id, day);
+
+CREATE TABLE progress_points (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	student_id TEXT NOT NULL,
+	plan_id TEXT NOT NULL,
+	goal_id TEXT NOT NULL,
+	day TEXT NOT NULL,
+	value DOUBLE PRECISION NOT NULL,
+	unit TEXT NOT NULL,
+	note TEXT NOT NULL DEFAULT '',
+	recorded_by TEXT NOT NULL DEFAULT '',
+	created_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (district_id, id),
+	FOREIGN KEY (district_id, student_id, plan_id) REFERENCES plans (district_id, student_id, id)
+);
+CREATE INDEX progress_points_plan ON progress_points (district_id, plan_id, goal_id, day);
+
+CREATE TABLE progress_reports (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	student_id TEXT NOT NULL,
+	plan_id TEXT NOT NULL,
+	period TEXT NOT NULL,
+	period_end TEXT NOT NULL,
+	entries JSONB NOT NULL,
+	sent_on TEXT,
+	created_at TIMESTAMPTZ NOT NULL,
+	PRIMARY KEY (district_id, id),
+	FOREIGN KEY (district_id, student_id, plan_id) REFERENCES plans (district_id, student_id, id)
+);
+CREATE INDEX progress_reports_plan ON progress_reports (district_id, plan_id, period_end);
+
+-- The ledger: append-only. seq keeps the order rows were appended in.
+CREATE TABLE events (
+	district_id TEXT NOT NULL,
+	id TEXT NOT NULL,
+	seq BIGINT GENERATED ALWAYS AS IDENTITY,
+	student_id TEXT NOT NULL,
+	plan_id TEXT,
+	kind TEXT NOT NULL,
+	occurred_on TEXT NOT NULL,
+	recorded_at TIMESTAMPTZ NOT NULL,
+	actor_id TEXT NOT NULL DEFAULT '',
+	data TEXT, -- as written (JSONB would reorder it); cast to jsonb to query it
+	PRIMARY KEY (district_id, id),
+	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id),
+	FOREIGN KEY (district_id, plan_id) REFERENCES plans (district_id, id)
+);
+CREATE INDEX events_student ON events (district_id, student_id, occurred_on, seq);
+CREATE INDEX events_kind ON events (district_id, kind, occurred_on);
+
+CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
+	FOR EACH ROW EXECUTE FUNCTION openiep_refuse_change('events are append-only');
+CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+	FOR EACH STATEMENT EXECUTE FUNCTION openiep_refuse_change('events are append-only');

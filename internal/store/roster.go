@@ -1,0 +1,223 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/openiep/openiep/internal/date"
+	"github.com/openiep/openiep/internal/iep"
+)
+
+// StudentFilter selects a page of students.
+type StudentFilter struct {
+	SchoolID      string // only this school's students; "" for the whole district
+	WithPlansOnly bool   // only students who have a plan
+	After         string // the Cursor of the last row of the previous page; "" for the first page
+	Limit         int    // rows per page: default 50, at most 500
+}
+
+// StudentSummary is a row of the roster: the student and their current plan (see CurrentPlan).
+type StudentSummary struct {
+	iep.Student
+	PlanID         string         // "" when the student has no plan
+	PlanStatus     iep.PlanStatus // of that plan
+	NextReviewDate date.Date      // of that plan
+	Cursor         string         // opaque; pass it as StudentFilter.After for the next page
+}
+
+const (
+	defaultPageSize = 50
+	maxPageSize     = 500
+)
+
+// ListStudents returns a page of the district's students ordered by last name, first name and
+// id (bytewise on both engines). Each page is one index range whatever the roster's size (keyset
+// pagination, no OFFSET). Errors: invalid (an After cursor that names no student).
+func (db *DB) ListStudents(ctx context.Context, districtID string, f StudentFilter) ([]StudentSummary, error) {
+	limit := f.Limit
+	if limit <= 0 {
+		limit = defaultPageSize
+	}
+	limit = min(limit, maxPageSize)
+	args := []any{districtID}
+	if f.SchoolID != "" {
+		args = append(args, f.SchoolID)
+	}
+	if f.After != "" {
+		var last, first string
+		err := db.queryRow(ctx, `SELECT last_name, first_name FROM students WHERE district_id = $1 AND id = $2`,
+			districtID, f.After).Scan(&last, &first)
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, iep.Problems{{Field: "after", Code: iep.CodeInvalid, Detail: "not a cursor of this list"}}.Err()
+		}
+		if err != nil {
+			return nil, wrap(err, "list students")
+		}
+		args = append(args, last, first, f.After)
+	}
+	args = append(args, limit)
+	q := listStudentsSQL(f.SchoolID != "", f.WithPlansOnly, f.After != "")
+	page, err := list(ctx, db, func(r row, s *StudentSummary) error {
+		dest := append(studentDest(&s.Student), &s.PlanID, &s.PlanStatus, &s.NextReviewDate)
+		if err := r.Scan(dest...); err != nil {
+			return err
+		}
+		s.Cursor = s.ID
+		return nil
+	}, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return page, db.addDisabilities(ctx, districtID, page)
+}
+
+// listStudentsSQL is the roster query; its parameters are the district, the school (bySchool),
+// the last name, first name and id of the cursor row (after), and the limit.
+func listStudentsSQL(bySchool, withPlans, after bool) string {
+	var b strings.Builder
+	b.WriteString(`SELECT ` + studentCols + `, COALESCE(current_plan_id, ''), COALESCE(plan_status, ''),
+		next_review_date FROM students WHERE district_id = $1`)
+	n := 1
+	if bySchool {
+		n++
+		fmt.Fprintf(&b, " AND school_id = $%d", n)
+	}
+	if withPlans {
+		b.WriteString(" AND current_plan_id IS NOT NULL")
+	}
+	if after {
+		fmt.Fprintf(&b, " AND (last_name, first_name, id) > ($%d, $%d, $%d)", n+1, n+2, n+3)
+		n += 3
+	}
+	fmt.Fprintf(&b, " ORDER BY last_name, first_name, id LIMIT $%d", n+1)
+	return b.String()
+}
+
+// addDisabilities loads the disabilities of a page of students in one query.
+func (db *DB) addDisabilities(ctx context.Context, districtID string, page []StudentSummary) error {
+	if len(page) == 0 {
+		return nil
+	}
+	ids := make([]string, len(page))
+	at := make(map[string]int, len(page))
+	for i := range page {
+		ids[i] = page[i].ID
+		at[page[i].ID] = i
+	}
+	idsJSON, err := json.Marshal(ids)
+	if err != nil {
+		return err
+	}
+	type sd struct {
+		student string
+		iep.Disability
+	}
+	ds, err := list(ctx, db, func(r row, d *sd) error {
+		return r.Scan(&d.student, &d.Category, &d.Order, &d.Primary)
+	}, `SELECT student_id, category, position, is_primary FROM student_disabilities
+		WHERE district_id = $1 AND `+fmt.Sprintf(db.d.idsIn, "student_id", "$2")+`
+		ORDER BY student_id, position, category`, districtID, string(idsJSON))
+	if err != nil {
+		return err
+	}
+	for _, d := range ds {
+		s := &page[at[d.student]]
+		s.Disabilities = append(s.Disabilities, d.Disability)
+	}
+	return nil
+}
+
+// CountStudents returns how many students the district (or one of its schools, when schoolID is
+// not "") has, and how many of them have a plan.
+func (db *DB) CountStudents(ctx context.Context, districtID, schoolID string) (total, withPlans int, err error) {
+	q := `SELECT COUNT(*), COUNT(current_plan_id) FROM students WHERE district_id = $1`
+	args := []any{districtID}
+	if schoolID != "" {
+		q += ` AND school_id = $2`
+		args = append(args, schoolID)
+	}
+	if err := db.queryRow(ctx, q, args...).Scan(&total, &withPlans); err != nil {
+		return 0, 0, wrap(err, "count students")
+	}
+	return total, withPlans, nil
+}
+
+// batchRows is how many rows one multi-row INSERT of CreateStudents carries.
+const batchRows = 50
+
+// CreateStudents is CreateStudent for many students at once, with multi-row INSERTs: the fast
+// path for imports and generated districts. Every student is validated before anything is
+// written; the problems of the i-th are prefixed "students[i].". Errors: as CreateStudent.
+func (tx *Tx) CreateStudents(ctx context.Context, students []iep.Student) error {
+	var ps iep.Problems
+	for i := range students {
+		if err := students[i].Validate(); err != nil {
+			var e *iep.Error
+			if !errors.As(err, &e) {
+				return err
+			}
+			for _, p := range e.Problems {
+				p.Field = fmt.Sprintf("students[%d].%s", i, p.Field)
+				ps = append(ps, p)
+			}
+		}
+	}
+	if err := ps.Err(); err != nil {
+		return err
+	}
+	var dis []any
+	ndis := 0
+	for start := 0; start < len(students); start += batchRows {
+		chunk := students[start:min(start+batchRows, len(students))]
+		args := make([]any, 0, len(chunk)*18)
+		for i := range chunk {
+			s := &chunk[i]
+			if err := ensureID(&s.ID); err != nil {
+				return err
+			}
+			args = append(args, tx.studentArgs(s)...)
+			for _, d := range s.Disabilities {
+				dis = append(dis, s.DistrictID, s.ID, string(d.Category), d.Order, d.Primary)
+				ndis++
+			}
+		}
+		if _, err := tx.exec(ctx, multiRow(insertStudent, 18, len(chunk)), args...); err != nil {
+			return wrap(err, "create students %s…", chunk[0].ID)
+		}
+	}
+	const insertDisability = `INSERT INTO student_disabilities (district_id, student_id, category, position, is_primary)
+		VALUES ($1, $2, $3, $4, $5)`
+	for start := 0; start < ndis; start += 2 * batchRows {
+		n := min(2*batchRows, ndis-start)
+		if _, err := tx.exec(ctx, multiRow(insertDisability, 5, n), dis[start*5:(start+n)*5]...); err != nil {
+			return wrap(err, "create students: disabilities")
+		}
+	}
+	return nil
+}
+
+// multiRow turns a one-row "INSERT … VALUES ($1, …, $cols)" into one of rows rows.
+func multiRow(insert string, cols, rows int) string {
+	i := strings.LastIndex(insert, "VALUES")
+	var b strings.Builder
+	b.Grow(len(insert) + rows*cols*6)
+	b.WriteString(insert[:i+len("VALUES")])
+	for r := 0; r < rows; r++ {
+		if r > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(" (")
+		for c := 0; c < cols; c++ {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d", r*cols+c+1)
+		}
+		b.WriteByte(')')
+	}
+	return b.String()
+}

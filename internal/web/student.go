@@ -1,0 +1,96 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/openiep/openiep/internal/app"
+	"github.com/openiep/openiep/internal/i18n"
+	"github.com/openiep/openiep/internal/iep"
+)
+
+// timelineLength is how many of the latest events the student page shows.
+const timelineLength = 20
+
+// studentPage is a student's record, read-only.
+type studentPage struct {
+	Base
+	R          *app.Record
+	InEffect   bool          // R.Plan binds the school
+	Sections   []sectionLink // the plan's sections in form order, for the table of contents
+	Events     []iep.Event   // the latest events, newest first
+	MoreEvents int           // how many older events are not shown
+	Glossary   []i18n.Term
+}
+
+// sectionLink is one entry of the plan's table of contents.
+type sectionLink struct {
+	ID   string // the fragment, "section-goals"
+	Name string
+}
+
+// student serves GET /districts/{district}/students/{student}.
+func (s *server) student(w http.ResponseWriter, r *http.Request) error {
+	rec, err := s.svc.StudentRecord(r.Context(), actor(r), r.PathValue("district"), r.PathValue("student"))
+	if err != nil {
+		return err
+	}
+	p := &studentPage{Base: s.base(w, r), R: rec, Events: rec.Events}
+	p.Title = rec.Student.DisplayName()
+	if loc, err := time.LoadLocation(rec.District.Timezone); err == nil {
+		p.Loc = loc
+	}
+	if len(p.Events) > timelineLength {
+		p.MoreEvents = len(p.Events) - timelineLength
+		p.Events = p.Events[:timelineLength]
+	}
+	if rec.Plan != nil {
+		p.InEffect = rec.Plan.Status.InEffect()
+		for _, k := range iep.Sections {
+			if k == iep.SectionTransition && !rec.Plan.Content.Transition.Applies {
+				continue
+			}
+			p.Sections = append(p.Sections, sectionLink{ID: "section-" + string(k), Name: p.T("section." + string(k))})
+		}
+	}
+	p.Glossary = i18n.Glossary(p.Lang)
+	return s.render(w, http.StatusOK, "student", p)
+}
+
+// Weekly writes the minutes per week of a service line, marked "about" when approximate.
+func (b Base) Weekly(l iep.ServiceLine) string {
+	m, exact := app.WeeklyMinutes(l)
+	if exact {
+		return b.Num(m)
+	}
+	return b.T("services.weekly_about", b.Num(m))
+}
+
+// Frequency writes how often a service line is delivered: "30 minutes × 2 per week".
+func (b Base) Frequency(l iep.ServiceLine) string {
+	if l.Period == iep.PerCycle {
+		return b.T("services.per_cycle", l.MinutesPerSession, l.SessionsPerPeriod, l.CycleDays)
+	}
+	return b.T("services.per_period", l.MinutesPerSession, l.SessionsPerPeriod, b.E("period", l.Period))
+}
+
+// Group writes a service's group size: "Individual" or "Group of 4".
+func (b Base) Group(n int) string {
+	if n <= 1 {
+		return b.T("services.individual")
+	}
+	return b.T("services.group_of", n)
+}
+
+// serviceTable is what the "services" template needs: the page, the lines, and the table's
+// caption and its id (a page may hold two service tables: the plan's and the summer's).
+type serviceTable struct {
+	P       *studentPage
+	Lines   []iep.ServiceLine
+	ID      string
+	Caption string
+}
+
+func newServiceTable(p *studentPage, lines []iep.ServiceLine, id, caption string) serviceTable {
+	return serviceTable{P: p, Lines: lines, ID: id, Caption: caption}
+}

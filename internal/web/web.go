@@ -1,0 +1,62 @@
+// Package web is openiep's HTML face for staff and families: server-rendered pages from
+// html/template, embedded static assets, and no script needed to read anything. It calls
+// internal/app for every use case and knows nothing of the store.
+//
+// Contracts: every route is registered in routes; handlers return an error that one adapter
+// (handle) turns into a status and a page; templates are parsed once at start-up and rendered
+// into a buffer before anything is written; every response carries the security headers of
+// secure; user-facing text comes from internal/i18n. Logs name ids and paths, never a student's
+// name or the query string (a keyset cursor may hold a name).
+package web
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/openiep/openiep/internal/app"
+)
+
+// Options configures the web application.
+type Options struct {
+	// Logger receives errors and warnings; nil discards them.
+	Logger *slog.Logger
+}
+
+// server holds what the handlers share; it is immutable after New.
+type server struct {
+	svc    *app.Service
+	log    *slog.Logger
+	pages  *pages
+	assets *assets
+}
+
+// New returns the web application's handler. It parses every template and hashes every static
+// asset now, so that a broken template fails start-up instead of a request.
+func New(svc *app.Service, opt Options) (http.Handler, error) {
+	log := opt.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a, err := loadAssets()
+	if err != nil {
+		return nil, err
+	}
+	p, err := parsePages(a)
+	if err != nil {
+		return nil, err
+	}
+	s := &server{svc: svc, log: log, pages: p, assets: a}
+	return secure(s.routes()), nil
+}
+
+// routes is the whole URL space of the web application.
+func (s *server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.Handle("GET /{$}", s.handle(s.home))
+	mux.Handle("GET /districts/{district}", s.handle(s.district))
+	mux.Handle("GET /districts/{district}/students/{student}", s.handle(s.student))
+	mux.HandleFunc("GET /healthz", s.healthz)
+	mux.Handle("GET /static/{name}", s.handle(s.serveStatic))
+	mux.Handle("/", s.handle(func(http.ResponseWriter, *http.Request) error { return errNotFound }))
+	return mux
+}

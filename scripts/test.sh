@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# The test command (`make test`): installs what the tests need, checks formatting, vets, and
+# runs every Go test with the race detector — the store contract suite on SQLite and on
+# PostgreSQL, and the browser tests in headless Chromium with axe-core.
+#
+# PostgreSQL: $OPENIEP_TEST_POSTGRES, else postgres://postgres@127.0.0.1:5432/postgres. The tests
+# create and drop a database of their own. Unreachable PostgreSQL fails the run under CI=true
+# and is reported loudly (and skipped) otherwise.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+out=${OPENIEP_TEST_OUTPUT:-$PWD/.test-output}
+mkdir -p "$out"
+export OPENIEP_TEST_OUTPUT=$out
+export OPENIEP_TEST_POSTGRES=${OPENIEP_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable}
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "tools"
+go version
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "installing Debian's chromium for the browser tests…"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >"$out/apt.log" 2>&1 \
+      || { echo "could not install chromium (see $out/apt.log)"; tail -n 20 "$out/apt.log"; }
+  else
+    echo "WARNING: chromium is not installed; install Debian's 'chromium' package for the browser tests."
+  fi
+fi
+command -v chromium >/dev/null 2>&1 && chromium --version 2>/dev/null || true
+
+step "PostgreSQL"
+if command -v pg_isready >/dev/null 2>&1; then
+  if pg_isready -q -d "$OPENIEP_TEST_POSTGRES" -t 5; then
+    echo "reachable: ${OPENIEP_TEST_POSTGRES%%\?*}"
+  else
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+    echo "!! PostgreSQL is NOT reachable at ${OPENIEP_TEST_POSTGRES%%\?*}"
+    echo "!! The store suite will $([ "${CI:-}" = true ] && echo FAIL || echo 'SKIP its PostgreSQL half')."
+    echo "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!"
+  fi
+else
+  echo "pg_isready not found; the store tests will check PostgreSQL themselves"
+fi
+
+step "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.git/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+echo "ok"
+
+step "go vet"
+go vet ./...
+echo "ok"
+
+step "go test -race ./..."
+log="$out/go-test.log"
+set +e
+go test -race -count=1 -timeout 20m -v ./... >"$log" 2>&1
+status=$?
+set -e
+grep -E '^(ok|FAIL|---|\?)\s' "$log" | grep -v '^--- PASS' || true
+
+passed=$(grep -cE '^\s*--- PASS' "$log" || true)
+failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
+skipped=$(grep -cE '^\s*--- SKIP' "$log" || true)
+sqlite=$(grep -cE -- '--- PASS: TestStore/sqlite/' "$log" || true)
+postgres=$(grep -cE -- '--- PASS: TestStore/postgres/' "$log" || true)
+browser=$(grep -cE -- '--- PASS: TestBrowser' "$log" || true)
+
+echo
+echo "store contract suite: $sqlite tests passed on SQLite, $postgres on PostgreSQL"
+echo "browser tests (headless Chromium + axe-core) passed: $browser"
+if [ "$skipped" -gt 0 ]; then
+  echo "skipped:"; grep -E '^\s*--- SKIP' "$log" | sed 's/^/  /'
+fi
+if [ "$status" -ne 0 ]; then
+  echo
+  echo "FAILURES (full log: $log):"
+  grep -nE '^\s*--- FAIL|^FAIL|panic:|_test.go:[0-9]+:' "$log" | head -n 200
+fi
+echo "full log: $log"
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
