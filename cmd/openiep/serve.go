@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"text/tabwriter"
 	"time"
 
 	"github.com/openiep/openiep/internal/app"
@@ -136,7 +137,9 @@ func printSignIns(e *env, res *demo.Result) {
 		return
 	}
 	fmt.Fprintln(e.stdout, "Demo people, one per role:")
+	tw := tabwriter.NewWriter(e.stdout, 0, 0, 2, ' ', 0)
 	for _, s := range res.SignIns {
-		fmt.Fprintf(e.stdout, "  %-28s %-28s %s\n", s.Role, s.Name, s.Email)
+		fmt.Fprintf(tw, "  %s\t%s\t%s\n", s.Role, s.Name, s.Email)
 	}
+	tw.Flush()
 }

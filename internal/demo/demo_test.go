@@ -74,8 +74,14 @@ func countBy(tb testing.TB, db *store.DB, query string) map[string]int {
 func TestGenerate(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t, "demo.db")
+	if empty, err := Empty(ctx, db); err != nil || !empty {
+		t.Fatalf("Empty(new database) = %v, %v; want true, nil", empty, err)
+	}
 	cfg := Config{Students: 500, Seed: 7}
 	res := mustGenerate(t, db, cfg)
+	if empty, err := Empty(ctx, db); err != nil || empty {
+		t.Errorf("Empty(after Generate) = %v, %v; want false, nil", empty, err)
+	}
 	d := res.DistrictID
 	today := DefaultToday
 
@@ -220,6 +226,16 @@ func TestGenerate(t *testing.T) {
 				if p.Status.InEffect() && p.Content.Placement.EnvironmentCode == "" {
 					t.Errorf("plan %s in effect has no environment code", p.ID)
 				}
+				if p.Status.InEffect() && p.Kind != iep.PlanAmendment {
+					team, err := db.ListTeam(ctx, d, p.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					regular := p.Content.Placement.EnvironmentCode != "SS"
+					if m := iep.MissingRoles(team, regular, s.BirthDate.AgeOn(p.MeetingDate) >= 14); len(m) > 0 {
+						t.Errorf("plan %s in effect: team misses %v", p.ID, m)
+					}
+				}
 				if p.CurrentVersion == 0 {
 					continue
 				}
@@ -297,6 +313,33 @@ func TestGenerate(t *testing.T) {
 			t.Errorf("first day of 2026-2027 = %s, want 2026-09-02", y.FirstDay)
 		}
 	})
+}
+
+// TestGenerateAnyDay lays the district out around other days of the year (the first week of
+// school, winter, a leap day, summer): every record must still pass validation.
+func TestGenerateAnyDay(t *testing.T) {
+	for _, day := range []string{"2026-09-03", "2027-01-04", "2028-02-29", "2027-07-20", "2026-06-30"} {
+		t.Run(day, func(t *testing.T) {
+			db := openDB(t, "day.db")
+			res := mustGenerate(t, db, Config{Students: 400, Seed: 3, Today: date.MustParse(day)})
+			if res.Students != 400 || res.WithPlans == 0 {
+				t.Errorf("Generate(today %s) = %d students, %d with plans", day, res.Students, res.WithPlans)
+			}
+			for _, q := range []string{
+				"SELECT 'events', COUNT(*) FROM events WHERE occurred_on > '" + day + "'",
+				"SELECT 'responses', COUNT(*) FROM responses WHERE responded_on > '" + day + "'",
+				"SELECT 'service logs', COUNT(*) FROM service_logs WHERE day >= '" + day + "'",
+				"SELECT 'held meetings', COUNT(*) FROM meetings WHERE status = 'held' AND starts_at > '" + day + "T23:59'",
+				"SELECT 'exits', COUNT(*) FROM students WHERE exited_on > '" + day + "'",
+			} {
+				for what, n := range countBy(t, db, q) {
+					if n > 0 {
+						t.Errorf("%d %s after today %s", n, what, day)
+					}
+				}
+			}
+		})
+	}
 }
 
 // TestDeterministic generates the same district twice and compares what was written.

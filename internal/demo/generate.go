@@ -8,9 +8,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/openiep/openiep/internal/date"
@@ -77,18 +74,18 @@ func Empty(ctx context.Context, db *store.DB) (bool, error) {
 
 // gen holds everything decided before the batches are written.
 type gen struct {
-	cfg      Config
-	today    date.Date
-	loc      *time.Location
-	cal      *calendar
-	district iep.District
-	schools  []*school
-	staff    []iep.Staff
+	cfg       Config
+	today     date.Date
+	loc       *time.Location
+	cal       *calendar
+	district  iep.District
+	schools   []*school
+	staff     []iep.Staff
 	district0 map[iep.StaffRole][]int // district-wide staff by role
-	anyStaff map[iep.StaffRole][]int  // every staff member by role
-	interp   map[string][]int         // interpreters by language
-	pupils   []pupil
-	families []family
+	anyStaff  map[iep.StaffRole][]int // every staff member by role
+	interp    map[string][]int        // interpreters by language
+	pupils    []pupil
+	families  []family
 }
 
 // newGen decides the district, its calendar, schools, staff and the skeleton of every student.
@@ -218,13 +215,7 @@ func (g *gen) batchRanges(size int) [][2]int {
 
 // batchSize is the number of students written per transaction: big enough to amortize the
 // commit, small enough to report progress often.
-func batchSize(n int) int {
-	if v := os.Getenv("ZZ_BATCH"); v != "" {
-		b, _ := strconv.Atoi(v)
-		return b
-	}
-	return min(2500, max(250, n/20))
-}
+func batchSize(n int) int { return min(2500, max(250, n/20)) }
 
 // Generate writes a new demo district into db and returns what it wrote. It does not check
 // that the database is empty (see Empty); a second run adds a second district. The run stops
@@ -281,21 +272,18 @@ func Generate(ctx context.Context, db *store.DB, cfg Config) (*Result, error) {
 }
 
 // tuneSQLite sets SQLite's single writer connection up for a bulk load and returns a function
-// that puts its settings back: a page cache big enough to hold a whole batch (so that a
-// transaction does not spill pages before it commits), checkpoints every 64 MiB of log instead
-// of every 4 MiB (hot index pages are copied to the database once per checkpoint, not once per
-// batch), and no fsync while the demo is written (an interrupted demo is simply generated
-// again; the restore checkpoints and syncs). PostgreSQL is left alone.
+// that puts its settings back: a page cache big enough to hold a whole batch (128 MiB, so that a
+// transaction does not spill pages before it commits) and no fsync while the demo is written
+// (synchronous=OFF: an interrupted demo is simply generated again; committed batches survive a
+// crash of the process, only a crash of the machine could lose them). The restore checkpoints
+// the log into the database. PostgreSQL is left alone.
 func tuneSQLite(ctx context.Context, db *store.DB) func() {
 	if db.Engine() != "sqlite" {
 		return func() {}
 	}
 	w := db.Writer()
-	settings := []string{"cache_size", "wal_autocheckpoint", "synchronous"}
-	tuned := []string{"-262144", "16384", "OFF"}
-	if v := os.Getenv("ZZ_TUNE"); v != "" {
-		tuned = strings.Split(v, ",")
-	}
+	settings := []string{"cache_size", "synchronous"}
+	tuned := []string{"-131072", "OFF"}
 	var restore []string
 	for i, name := range settings {
 		var old string

@@ -5,14 +5,14 @@ import "github.com/openiep/openiep/internal/iep"
 // area is an area of need: how it is described in present levels, the goals written for it,
 // the services that address it and the evaluation that measures it.
 type area struct {
-	name     string
-	evalArea string        // the assessment that measures it
+	name      string
+	evalArea  string        // the assessment that measures it
 	evaluator iep.StaffRole // who assesses it
-	strength string
-	need     string
-	perf     string
-	impact   string
-	goals    []goalTemplate
+	strength  string
+	need      string
+	perf      string
+	impact    string
+	goals     []goalTemplate
 }
 
 // goalTemplate is a measurable annual goal with a numeric baseline and target; %s is the

@@ -89,9 +89,8 @@ func buildSchools(r rng, n int) []*school {
 		sc.Address = fmt.Sprintf("%d %s %s, %s", r.between(10, 990), pick(r, streets), pick(r, streetKinds), districtTown)
 		out = append(out, sc)
 	}
-	for i := range counts[levelPre] {
-		add(levelPre, fmt.Sprintf("%s Early Childhood Center", namesake()), "PK", "PK", iep.SchoolPreschool)
-		_ = i
+	for range counts[levelPre] {
+		add(levelPre, namesake()+" Early Childhood Center", "PK", "PK", iep.SchoolPreschool)
 	}
 	for range counts[levelElem] {
 		add(levelElem, namesake()+" Elementary School", "K", "05", iep.SchoolPublic)
@@ -110,9 +109,8 @@ func buildSchools(r rng, n int) []*school {
 		}
 		add(levelHigh, name, "09", hi, iep.SchoolPublic)
 	}
-	for i := range counts[levelSeparate] {
-		add(levelSeparate, fmt.Sprintf("%s Collaborative Day School", namesake()), "K", "12", iep.SchoolSeparateDay)
-		_ = i
+	for range counts[levelSeparate] {
+		add(levelSeparate, namesake()+" Collaborative Day School", "K", "12", iep.SchoolSeparateDay)
 	}
 	for range counts[levelOutOfDistrict] {
 		add(levelOutOfDistrict, namesake()+" Academy (out of district)", "K", "12", iep.SchoolOutOfDistrict)
@@ -201,10 +199,10 @@ func districtStaffPlan(n, sped int, families map[string]int) []staffPlan {
 
 // staffMaker draws staff names and unique e-mail addresses.
 type staffMaker struct {
-	r     rng
-	ids   *idGen
+	r      rng
+	ids    *idGen
 	emails map[string]bool
-	n     int
+	n      int
 }
 
 // make returns a staff member of the given roles; lang, when not "", is a language they serve
@@ -223,6 +221,9 @@ func (m *staffMaker) make(roles []iep.StaffRole, schoolIDs []string, lang string
 		first = pick(m.r, o.men)
 	}
 	last := pick(m.r, o.surnames)
+	for last == first {
+		last = pick(m.r, o.surnames)
+	}
 	domain := districtDomain
 	if roles[0] == iep.RoleStateViewer {
 		domain = "dese.example.gov"

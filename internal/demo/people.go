@@ -64,8 +64,8 @@ type adult struct {
 // caseGen builds one batch. Everything it draws comes from the batch's own seeded source, so
 // batches can be built in any order (and concurrently with writing) with identical results.
 type caseGen struct {
-	g   *gen
-	r   rng
+	g      *gen
+	r      rng
 	ids    *idGen
 	b      *batch
 	groups map[groupKey]string // group sessions of the batch by provider, day and service

@@ -44,14 +44,19 @@ type outcome struct {
 type planDates struct{ notice, shared, meeting, proposed, responded, start, end date.Date }
 
 // datesFrom lays out the dates around a finalizing meeting on m: the notice about two weeks
-// before, the draft shared a few days before, the plan proposed within 5 school days, the
-// answer within the response window, and services starting within 10 school days of it.
+// before, the draft shared a few days before, the plan proposed within days (never held over a
+// vacation), the answer within the response window, and services starting within 10 school
+// days of it.
 func (cb *caseGen) datesFrom(m date.Date, o outcome) planDates {
 	r := cb.r
 	d := planDates{meeting: m}
 	d.notice = cb.g.cal.onOrBefore(m.AddDays(-r.between(10, 16)))
 	d.shared = cb.g.cal.onOrBefore(m.AddDays(-r.between(2, 5)))
-	d.proposed = cb.notYet(cb.sd(m, r.between(0, 4)))
+	d.proposed = m.AddDays(r.between(0, 4)) // "immediately" after the meeting, on a weekday
+	for isWeekend(d.proposed) {
+		d.proposed = d.proposed.AddDays(1)
+	}
+	d.proposed = cb.notYet(d.proposed)
 	switch o.decision {
 	case "":
 		d.start = cb.sd(d.proposed, 12)
@@ -77,7 +82,7 @@ func (cb *caseGen) fullPlan(k *kid, kind iep.PlanKind, prev string, m, evalOn da
 	d := cb.datesFrom(m, o)
 	job := cb.newPlan(k, kind, prev, planFacts{start: d.start, end: d.end, meeting: m}, evalOn)
 	id := job.plan.ID
-	members := cb.team(k, id, job.plan.Content.Services.Lines, d.notice)
+	members := cb.team(k, id, job.plan.Content.Services.Lines, m)
 	if kind == iep.PlanInitial {
 		cb.event(k, iep.EventTeamFormed, d.notice, id, k.cm.ID, nil)
 	}

@@ -3,6 +3,7 @@ package demo
 import (
 	"fmt"
 	"math"
+	"slices"
 	"time"
 
 	"github.com/openiep/openiep/internal/date"
@@ -177,6 +178,8 @@ func (cb *caseGen) services(k *kid, names []string, f planFacts) []iep.ServiceLi
 	switch {
 	case k.separate:
 		out = append(out, line(iep.CategorySpecialEducation, iep.ServiceSpecializedInstruction, iep.RoleSpecialEducationTeacher, iep.OutsideGeneralEducation, 8, 330, 5, iep.PerWeek, "Separate day school classroom"))
+	case k.gradeIdx == 0 && k.preCode == "SC":
+		out = append(out, line(iep.CategorySpecialEducation, iep.ServiceSpecializedInstruction, iep.RoleSpecialEducationTeacher, iep.OutsideGeneralEducation, 8, 150, 5, iep.PerWeek, "Separate preschool classroom"))
 	case k.gradeIdx == 0:
 		out = append(out, line(iep.CategorySpecialEducation, iep.ServiceSpecializedInstruction, iep.RoleSpecialEducationTeacher, iep.InsideGeneralEducation, 15, 150, r.between(3, 5), iep.PerWeek, "Integrated preschool classroom"))
 	case k.severe:
@@ -188,7 +191,7 @@ func (cb *caseGen) services(k *kid, names []string, f planFacts) []iep.ServiceLi
 		}
 	}
 	for _, n := range names {
-		if l, ok := cb.serviceFor(k, n, f); ok {
+		if l, ok := cb.serviceFor(k, n, f); ok && !slices.ContainsFunc(out, func(x iep.ServiceLine) bool { return x.Type == l.Type }) {
 			out = append(out, l)
 		}
 	}
@@ -317,7 +320,6 @@ func (cb *caseGen) assessments(k *kid) iep.Assessments {
 }
 
 func (cb *caseGen) placement(k *kid, lines []iep.ServiceLine) iep.Placement {
-	r := cb.r
 	p := iep.Placement{SchoolID: k.sc.ID, NonacademicSettings: "Lunch, recess, assemblies and field trips with peers; clubs open to all students"}
 	pct := math.Round(100 * max(0, 1-outsideMinutes(lines)/weekMinutes))
 	p.PercentInRegularClass = pct
@@ -326,10 +328,14 @@ func (cb *caseGen) placement(k *kid, lines []iep.ServiceLine) iep.Placement {
 		p.Setting, p.Program, p.EnvironmentCode, p.PercentInRegularClass = "Separate day school", "Therapeutic day program", "SS", 0
 		p.NonacademicSettings = "Lunch and activities with schoolmates of the day school"
 	case k.gradeIdx == 0:
-		p.Setting, p.Program = "Integrated preschool", "District integrated preschool"
-		p.EnvironmentCode = iep.EnvironmentCode(pick(r, []string{"REC10YSVCS", "REC10YSVCS", "REC10YSVCS", "REC10YSVCS", "REC09YSVCS", "REC10YOTHLOC", "SC", "SPL"}))
-		if p.EnvironmentCode == "SC" {
-			p.Setting, p.PercentInRegularClass = "Separate preschool class", 0
+		p.Setting, p.Program, p.EnvironmentCode = "Integrated preschool", "District integrated preschool", k.preCode
+		switch k.preCode {
+		case "SC":
+			p.Setting, p.Program, p.PercentInRegularClass = "Separate preschool class", "District language-based preschool class", 0
+		case "SPL":
+			p.Setting, p.Program = "Services at the service provider's location", "Itinerant speech and OT at the Early Childhood Center"
+		case "REC10YOTHLOC", "REC09YOTHLOC":
+			p.Program = "Community preschool, with services at the Early Childhood Center"
 		}
 	default:
 		p.EnvironmentCode = iep.SchoolAgeEnvironment(pct)

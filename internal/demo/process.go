@@ -17,12 +17,13 @@ type kid struct {
 	gradeIdx  int
 	famLang   string
 	primary   iep.DisabilityCategory
-	severe    bool // needs intensive services
-	alternate bool // assessed on alternate standards (MCAS-Alt)
-	separate  bool // placed in a separate day school or out of district
-	ell       bool // English learner
-	shared    bool // an adult student who shares decisions with the parents
-	medicaid  bool // the family consented to Medicaid billing
+	severe    bool                // needs intensive services
+	alternate bool                // assessed on alternate standards (MCAS-Alt)
+	separate  bool                // placed in a separate day school or out of district
+	ell       bool                // English learner
+	preCode   iep.EnvironmentCode // a preschooler's early-childhood environment (FS089)
+	shared    bool                // an adult student who shares decisions with the parents
+	medicaid  bool                // the family consented to Medicaid billing
 	guardians []guardianRef
 	cm        *iep.Staff
 	earliest  date.Date // the earliest date of the record, so enrolment can precede it

@@ -76,13 +76,13 @@ func spedRate(gi int) float64 {
 	case gi == 0:
 		return 0.40
 	case gi == 1:
-		return 0.11
+		return 0.12
 	case gi <= 3:
-		return 0.14
+		return 0.15
 	case gi <= 9:
-		return 0.17
+		return 0.18
 	case gi <= 13:
-		return 0.155
+		return 0.16
 	}
 	return 1
 }

@@ -31,6 +31,7 @@ func (cb *caseGen) record(k *kid) {
 	k.medicaid = r.chance(0.4)
 	if k.gradeIdx == 0 {
 		k.severe, k.alternate, k.separate = false, false, false
+		k.preCode = []iep.EnvironmentCode{"REC10YSVCS", "REC09YSVCS", "REC10YOTHLOC", "SC", "SPL"}[r.weighted([]float64{62, 8, 8, 17, 5})]
 	}
 	st := p.stage
 	// too young for a three-year-old eligibility: a plan in effect instead of a reevaluation
@@ -74,10 +75,8 @@ func (cb *caseGen) record(k *kid) {
 	if !k.earliest.IsZero() && k.earliest.Before(k.st.EnrolledOn) {
 		k.st.EnrolledOn = k.earliest
 	}
-	if st.inEffect() || st == stageProposed && k.adultOn(g.today) {
-		if k.adultOn(g.today) && cb.b.adult == nil {
-			cb.b.adult = &SignIn{Role: "student", Name: k.st.DisplayName(), StudentID: k.st.ID}
-		}
+	if st.inEffect() && k.adultOn(g.today) && cb.b.adult == nil {
+		cb.b.adult = &SignIn{Role: "student", Name: k.st.DisplayName(), StudentID: k.st.ID}
 	}
 	if st == stageProposed && !k.adultOn(g.today) && cb.b.guardian == nil {
 		if h := k.holder(); h.email != "" {
@@ -134,7 +133,7 @@ func (cb *caseGen) drafting(k *kid, shared bool) {
 	if !shared {
 		job.plan.StartDate, job.plan.EndDate = date.Date{}, date.Date{}
 	}
-	members := cb.team(k, job.plan.ID, job.plan.Content.Services.Lines, e)
+	members := cb.team(k, job.plan.ID, job.plan.Content.Services.Lines, m)
 	cb.event(k, iep.EventTeamFormed, e, job.plan.ID, k.cm.ID, nil)
 	if shared {
 		notice := cb.notYet(cb.sd(e, r.between(1, 3)))
@@ -280,7 +279,7 @@ func (cb *caseGen) reviewDue(k *kid) {
 		start := cb.sd(day, 1)
 		draft := cb.newPlan(k, iep.PlanAnnual, job.plan.ID, planFacts{start: start, end: start.AddYears(1).AddDays(-1), partial: true}, job.plan.NextReevalDate.AddYears(-3))
 		planID = draft.plan.ID
-		members = cb.team(k, planID, draft.plan.Content.Services.Lines, today)
+		members = cb.team(k, planID, draft.plan.Content.Services.Lines, day)
 		if k.p.rank == 0 || r.chance(0.1) { // a first draft abandoned when the case manager changed
 			old := cb.newPlan(k, iep.PlanAnnual, job.plan.ID, planFacts{start: start, end: start.AddYears(1).AddDays(-1), partial: true}, job.plan.NextReevalDate.AddYears(-3))
 			old.walk = append(old.walk, iep.StatusCancelled)

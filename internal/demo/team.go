@@ -16,7 +16,7 @@ var familyGuests = []struct{ name, title string }{
 	{"Rosa Almeida", "Family friend"},
 }
 
-// team writes the plan's team as formed on day on: the rights holders (or the adult student,
+// team writes the plan's team for its meeting on day on: the rights holders (or the adult student,
 // who then fills the parent's place), the student from 14, a general education teacher
 // unless the student is in a separate school, the case manager as special education teacher,
 // a district representative, someone who interprets the evaluations, the providers of the
