@@ -116,7 +116,8 @@ func seedDemo(ctx context.Context, e *env, db *store.DB, students int, seed int6
 		return err
 	}
 	if !empty {
-		fmt.Fprintln(e.stdout, "The database already has data; the demo district was not generated again.")
+		fmt.Fprintln(e.stdout, "The database already has data, so no demo district was generated; "+
+			"its demo people were listed when it was. To start afresh, remove the database file.")
 		return nil
 	}
 	fmt.Fprintf(e.stdout, "Generating a demo district with %d students…\n", students)

@@ -70,12 +70,13 @@ func (s *Service) countSchools(ctx context.Context, o *Overview, schoolID string
 	if err != nil {
 		return err
 	}
+	counts, err := s.db.CountStudentsBySchool(ctx, o.District.ID)
+	if err != nil {
+		return fmt.Errorf("count students by school: %w", err)
+	}
 	o.Schools = make([]SchoolCount, len(schools))
 	for i, sc := range schools {
-		total, withPlans, err := s.db.CountStudents(ctx, o.District.ID, sc.ID)
-		if err != nil {
-			return fmt.Errorf("count students of school %s: %w", sc.ID, err)
-		}
+		total, withPlans := counts[sc.ID].Students, counts[sc.ID].WithPlans
 		o.Schools[i] = SchoolCount{School: sc, Students: total, WithPlans: withPlans}
 		if sc.ID == schoolID {
 			o.School = &o.Schools[i].School

@@ -383,3 +383,19 @@ func BenchmarkGenerate10k(b *testing.B) {
 		}
 	}
 }
+
+// TestSameSeedTwice: a second run of the same seed into the same database is refused with a
+// sentence that says what to do, and adds nothing; another seed adds a second district.
+func TestSameSeedTwice(t *testing.T) {
+	db := openDB(t, "twice.db")
+	mustGenerate(t, db, Config{Students: 40, Seed: 5})
+	_, err := Generate(context.Background(), db, Config{Students: 40, Seed: 5})
+	if err == nil || !strings.Contains(err.Error(), "seed 5 is already in this database") {
+		t.Fatalf("second Generate(seed 5) = %v, want a refusal naming the seed", err)
+	}
+	mustGenerate(t, db, Config{Students: 40, Seed: 6})
+	ds, err := db.ListDistricts(context.Background())
+	if err != nil || len(ds) != 2 {
+		t.Errorf("districts after seeds 5, 5, 6 = %d, %v; want 2", len(ds), err)
+	}
+}

@@ -228,6 +228,11 @@ func Generate(ctx context.Context, db *store.DB, cfg Config) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if _, err := db.GetDistrict(ctx, g.district.ID); err == nil {
+		return nil, fmt.Errorf("demo: the district of seed %d is already in this database; choose another seed or a new database", cfg.Seed)
+	} else if iep.KindOf(err) != iep.KindNotFound {
+		return nil, err
+	}
 	res := &Result{DistrictID: g.district.ID, Staff: len(g.staff), Schools: len(g.schools)}
 	restore := tuneSQLite(ctx, db)
 	defer restore()

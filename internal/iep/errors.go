@@ -120,6 +120,9 @@ func (p Problem) Message() string {
 	case CodeDateOrder:
 		return "must not be before " + p.Detail
 	case CodeDuplicate:
+		if p.Detail == "" {
+			return "is already used"
+		}
 		return "is repeated: " + p.Detail
 	case CodeTooLong:
 		return "is longer than " + p.Detail + " characters"

@@ -164,6 +164,7 @@ func mapPostgresError(pe *pgconn.PgError, err error) error {
 
 // columnsAfter reads SQLite's "UNIQUE constraint failed: t.a, t.b" into [a b].
 func columnsAfter(msg, marker string) []string {
+	msg = sqliteCodeSuffix.ReplaceAllString(msg, "")
 	i := strings.Index(msg, marker)
 	if i < 0 {
 		return nil
@@ -178,6 +179,10 @@ func columnsAfter(msg, marker string) []string {
 	}
 	return cols
 }
+
+// sqliteCodeSuffix is the " (1555)" the SQLite driver appends to a message: the error code, not
+// part of the column list.
+var sqliteCodeSuffix = regexp.MustCompile(` \(\d+\)$`)
 
 var keyDetail = regexp.MustCompile(`^Key \(([^)]*)\)`)
 
@@ -211,11 +216,9 @@ func conflictOn(cols []string) error {
 		return iep.Errorf(iep.KindConflict, "a record with this id already exists")
 	}
 	return &iep.Error{
-		Kind:    iep.KindConflict,
-		Message: "already exists in this district: " + strings.Join(f, ", "),
-		Problems: iep.Problems{
-			{Field: strings.Join(f, ","), Code: iep.CodeDuplicate, Detail: strings.Join(f, ", ")},
-		},
+		Kind:     iep.KindConflict,
+		Message:  "a record like this already exists",
+		Problems: iep.Problems{{Field: strings.Join(f, ","), Code: iep.CodeDuplicate}},
 	}
 }
 

@@ -29,6 +29,10 @@ func TestErrorColumns(t *testing.T) {
 	if got := columnsAfter("UNIQUE constraint failed: students.district_id, students.local_id", "constraint failed: "); !slices.Equal(got, []string{"district_id", "local_id"}) {
 		t.Errorf("columnsAfter = %v", got)
 	}
+	// The SQLite driver ends its message with the error code, which is not a column.
+	if got := columnsAfter("UNIQUE constraint failed: districts.id (1555)", "constraint failed: "); !slices.Equal(got, []string{"id"}) {
+		t.Errorf("columnsAfter(with driver code) = %q, want [id]", got)
+	}
 	if got := keyColumns(`Key (district_id, school_id)=(a, b) is not present in table "schools".`); !slices.Equal(got, []string{"district_id", "school_id"}) {
 		t.Errorf("keyColumns = %v", got)
 	}

@@ -146,6 +146,31 @@ func (db *DB) CountStudents(ctx context.Context, districtID, schoolID string) (t
 	return total, withPlans, nil
 }
 
+// SchoolCount is how many students one school has, and how many of them have a plan.
+type SchoolCount struct {
+	SchoolID  string
+	Students  int
+	WithPlans int
+}
+
+// CountStudentsBySchool returns the counts of every school of the district that has students,
+// in one grouped query over the (district, school, current plan) index: a page that shows
+// every school's counts must not run one query per school.
+func (db *DB) CountStudentsBySchool(ctx context.Context, districtID string) (map[string]SchoolCount, error) {
+	rows, err := list(ctx, db, func(r row, c *SchoolCount) error {
+		return r.Scan(&c.SchoolID, &c.Students, &c.WithPlans)
+	}, `SELECT school_id, COUNT(*), COUNT(current_plan_id) FROM students
+		WHERE district_id = $1 GROUP BY school_id`, districtID)
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]SchoolCount, len(rows))
+	for _, c := range rows {
+		m[c.SchoolID] = c
+	}
+	return m, nil
+}
+
 // batchRows is how many rows one multi-row INSERT of CreateStudents carries.
 const batchRows = 50
 

@@ -35,6 +35,9 @@ type DB struct {
 	now func() time.Time
 
 	reads *stmtCache // SQLite: statements prepared on the read pool; nil on PostgreSQL
+
+	// onQuery, when set (by tests only), sees every read query and its arguments before it runs.
+	onQuery func(q string, args []any)
 }
 
 // Open opens the database named by dsn and applies pending migrations. A dsn starting with
@@ -288,6 +291,9 @@ func (tx *Tx) queryRow(ctx context.Context, q string, args ...any) row {
 func (tx *Tx) dialect() *dialect { return tx.db.d }
 
 func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if db.onQuery != nil {
+		db.onQuery(q, args)
+	}
 	if db.reads == nil {
 		return db.ro.QueryContext(ctx, q, args...)
 	}
@@ -299,6 +305,9 @@ func (db *DB) query(ctx context.Context, q string, args ...any) (*sql.Rows, erro
 }
 
 func (db *DB) queryRow(ctx context.Context, q string, args ...any) row {
+	if db.onQuery != nil {
+		db.onQuery(q, args)
+	}
 	if db.reads == nil {
 		return db.ro.QueryRowContext(ctx, q, args...)
 	}

@@ -44,6 +44,7 @@ var contract = []struct {
 	{"ConflictsAndReferences", testConflictsAndReferences},
 	{"ListStudentsPaging", testListStudentsPaging},
 	{"CountStudents", testCountStudents},
+	{"CountStudentsBySchool", testCountStudentsBySchool},
 	{"CurrentPlan", testCurrentPlan},
 	{"CurrentPlanRace", testCurrentPlanRace},
 	{"PlanRoundTrip", testPlanRoundTrip},

@@ -352,3 +352,30 @@ func testCountStudents(t *testing.T, db *DB) {
 		}
 	}
 }
+
+func testCountStudentsBySchool(t *testing.T, db *DB) {
+	f := newFixture(t, db)
+	for i := range 7 {
+		s := f.student("B", fmt.Sprint("BySchool", i))
+		if i >= 4 {
+			s.SchoolID = f.school2.ID
+		}
+		mustWrite(t, db, func(tx *Tx) error { return tx.CreateStudent(ctx, &s) })
+		if i%3 == 0 {
+			f.addPlan(t, db, s.ID, nil)
+		}
+	}
+	got, err := db.CountStudentsBySchool(ctx, f.district.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]SchoolCount{
+		f.school.ID:  {SchoolID: f.school.ID, Students: 4, WithPlans: 2},
+		f.school2.ID: {SchoolID: f.school2.ID, Students: 3, WithPlans: 1},
+	}
+	diff(t, "CountStudentsBySchool", got, want)
+	other := newFixture(t, db) // another district with no students counts nothing of this one
+	if got, err := db.CountStudentsBySchool(ctx, other.district.ID); err != nil || len(got) != 0 {
+		t.Errorf("CountStudentsBySchool(other district) = %v, %v; want empty", got, err)
+	}
+}

@@ -255,7 +255,7 @@ CREATE TABLE team_members (
 	FOREIGN KEY (district_id, guardian_id) REFERENCES guardians (district_id, id),
 	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id)
 ) STRICT;
-CREATE INDEX team_members_plan ON team_members (district_id, plan_id);
+CREATE INDEX team_members_plan ON team_members (district_id, plan_id, id);
 CREATE INDEX team_members_staff ON team_members (district_id, staff_id) WHERE staff_id IS NOT NULL;
 
 CREATE TABLE meetings (
@@ -282,7 +282,7 @@ CREATE TABLE meetings (
 	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id),
 	FOREIGN KEY (district_id, plan_id) REFERENCES plans (district_id, id)
 ) STRICT;
-CREATE INDEX meetings_student ON meetings (district_id, student_id, starts_at);
+CREATE INDEX meetings_student ON meetings (district_id, student_id, starts_at, id);
 CREATE INDEX meetings_starts ON meetings (district_id, starts_at);
 
 CREATE TABLE referrals (
@@ -298,7 +298,7 @@ CREATE TABLE referrals (
 	PRIMARY KEY (district_id, id),
 	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id)
 ) STRICT;
-CREATE INDEX referrals_student ON referrals (district_id, student_id, referred_on);
+CREATE INDEX referrals_student ON referrals (district_id, student_id, referred_on, id);
 
 CREATE TABLE consents (
 	district_id TEXT NOT NULL,
@@ -319,7 +319,7 @@ CREATE TABLE consents (
 	FOREIGN KEY (district_id, plan_id) REFERENCES plans (district_id, id),
 	FOREIGN KEY (district_id, guardian_id) REFERENCES guardians (district_id, id)
 ) STRICT;
-CREATE INDEX consents_student ON consents (district_id, student_id, requested_on);
+CREATE INDEX consents_student ON consents (district_id, student_id, requested_on, id);
 
 CREATE TABLE evaluations (
 	district_id TEXT NOT NULL,
@@ -338,7 +338,7 @@ CREATE TABLE evaluations (
 	FOREIGN KEY (district_id, referral_id) REFERENCES referrals (district_id, id),
 	FOREIGN KEY (district_id, consent_id) REFERENCES consents (district_id, id)
 ) STRICT;
-CREATE INDEX evaluations_student ON evaluations (district_id, student_id);
+CREATE INDEX evaluations_student ON evaluations (district_id, student_id, id);
 
 CREATE TABLE eligibility (
 	district_id TEXT NOT NULL,
@@ -354,7 +354,7 @@ CREATE TABLE eligibility (
 	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id),
 	FOREIGN KEY (district_id, evaluation_id) REFERENCES evaluations (district_id, id)
 ) STRICT;
-CREATE INDEX eligibility_student ON eligibility (district_id, student_id, determined_on);
+CREATE INDEX eligibility_student ON eligibility (district_id, student_id, determined_on, id);
 
 CREATE TABLE notices (
 	district_id TEXT NOT NULL,
@@ -377,7 +377,7 @@ CREATE TABLE notices (
 	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id),
 	FOREIGN KEY (district_id, plan_id) REFERENCES plans (district_id, id)
 ) STRICT;
-CREATE INDEX notices_student ON notices (district_id, student_id);
+CREATE INDEX notices_student ON notices (district_id, student_id, created_at, id);
 
 CREATE TABLE responses (
 	district_id TEXT NOT NULL,
@@ -399,7 +399,7 @@ CREATE TABLE responses (
 	FOREIGN KEY (district_id, guardian_id) REFERENCES guardians (district_id, id),
 	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id)
 ) STRICT;
-CREATE INDEX responses_plan ON responses (district_id, plan_id, responded_on);
+CREATE INDEX responses_plan ON responses (district_id, plan_id, responded_on, id);
 
 CREATE TABLE records_requests (
 	district_id TEXT NOT NULL,
@@ -413,7 +413,7 @@ CREATE TABLE records_requests (
 	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id),
 	FOREIGN KEY (district_id, guardian_id) REFERENCES guardians (district_id, id)
 ) STRICT;
-CREATE INDEX records_requests_student ON records_requests (district_id, student_id, requested_on);
+CREATE INDEX records_requests_student ON records_requests (district_id, student_id, requested_on, id);
 
 CREATE TABLE service_logs (
 	district_id TEXT NOT NULL,
@@ -443,7 +443,7 @@ CREATE TABLE service_logs (
 	FOREIGN KEY (district_id, medicaid_supervisor_id) REFERENCES staff (district_id, id),
 	FOREIGN KEY (district_id, make_up_of) REFERENCES service_logs (district_id, id)
 ) STRICT;
-CREATE INDEX service_logs_student ON service_logs (district_id, student_id, day);
+CREATE INDEX service_logs_student ON service_logs (district_id, student_id, day, id);
 CREATE INDEX service_logs_plan_line ON service_logs (district_id, plan_id, service_line_id, day);
 CREATE INDEX service_logs_provider ON service_logs (district_id, provider_id, day);
 
@@ -462,7 +462,7 @@ CREATE TABLE progress_points (
 	PRIMARY KEY (district_id, id),
 	FOREIGN KEY (district_id, student_id, plan_id) REFERENCES plans (district_id, student_id, id)
 ) STRICT;
-CREATE INDEX progress_points_plan ON progress_points (district_id, plan_id, goal_id, day);
+CREATE INDEX progress_points_plan ON progress_points (district_id, plan_id, goal_id, day, id);
 
 CREATE TABLE progress_reports (
 	district_id TEXT NOT NULL,
@@ -477,7 +477,7 @@ CREATE TABLE progress_reports (
 	PRIMARY KEY (district_id, id),
 	FOREIGN KEY (district_id, student_id, plan_id) REFERENCES plans (district_id, student_id, id)
 ) STRICT;
-CREATE INDEX progress_reports_plan ON progress_reports (district_id, plan_id, period_end);
+CREATE INDEX progress_reports_plan ON progress_reports (district_id, plan_id, period_end, id);
 
 -- The ledger: append-only. seq keeps the order rows were appended in (an INTEGER PRIMARY KEY
 -- is the rowid, which VACUUM keeps; rows are never deleted, so it only grows).
