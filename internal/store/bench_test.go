@@ -36,21 +36,7 @@ func TestQueryPlansSQLite(t *testing.T) {
 		{listStudentsSQL(true, true, false), []any{"d", "s", 50}, "students_school_name"},
 		{`SELECT COUNT(*), COUNT(current_plan_id) FROM students WHERE district_id = $1`, []any{"d"}, "students_school_plan"},
 	} {
-		rows, err := db.ro.QueryContext(ctx, "EXPLAIN QUERY PLAN "+c.q, c.args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		text := strings.Join(plan, "; ")
+		text := explain(t, db, c.q, c.args)
 		if !strings.Contains(text, "SEARCH students USING") || !strings.Contains(text, "INDEX "+c.index+" ") ||
 			strings.Contains(text, "TEMP B-TREE") {
 			t.Errorf("query plan of\n%s\n= %s; want a search of index %s without a sort", c.q, text, c.index)
