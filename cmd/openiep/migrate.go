@@ -24,6 +24,7 @@ func runMigrate(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	n += db.MigratedAtOpen()
 	fmt.Fprintf(e.stdout, "The %s database is up to date (%d migrations applied now).\n", db.Engine(), n)
 	return nil
 }

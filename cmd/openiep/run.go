@@ -45,6 +45,7 @@ func commands() []command {
 		{"serve", "serve the staff application, the family portal and the API", runServe},
 		{"migrate", "create or upgrade the database schema", runMigrate},
 		{"demo", "fill the database with a generated demo district", runDemo},
+		{"verify", "check the audit trail and the frozen plan versions for tampering", runVerify},
 		{"version", "print the version", runVersion},
 	}
 }

@@ -86,8 +86,8 @@ func TestMigrateAndDemoWithEnvironment(t *testing.T) {
 	dbPath := filepath.Join(t.TempDir(), "test.db")
 	vars := map[string]string{"OPENIEP_DB": dbPath}
 	out, _, err := runCmd(t, vars, "migrate")
-	if err != nil || !strings.Contains(out, "up to date") {
-		t.Fatalf("migrate = %q, %v", out, err)
+	if err != nil || !strings.Contains(out, "up to date") || strings.Contains(out, "(0 migrations") {
+		t.Fatalf("migrate of a new database = %q, %v; want it to report the migrations it applied", out, err)
 	}
 	out, _, err = runCmd(t, vars, "migrate")
 	if err != nil || !strings.Contains(out, "(0 migrations applied now)") {

@@ -45,10 +45,12 @@ const (
 )
 
 // Actor is who is asking: the kind of party and its id (a staff, guardian or student id; empty
-// for the demo viewer).
+// for the demo viewer), and the client's network address, which the audit trail records (empty
+// when unknown).
 type Actor struct {
-	Kind ActorKind
-	ID   string
+	Kind    ActorKind
+	ID      string
+	Address string
 }
 
 // DemoViewer is the anonymous reader of a demo deployment: the only actor until sign-in and the

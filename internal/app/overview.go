@@ -39,7 +39,8 @@ type StudentRow struct {
 
 // DistrictOverview returns one page (PageSize) of the students of a district, optionally of one
 // of its schools (schoolID), starting after the keyset cursor after ("" for the first page). It
-// never reads more than one page of students, so it stays fast at any district size.
+// never reads more than one page of students, so it stays fast at any district size. It records
+// the view in the district's audit trail (action "read", record "district", no student).
 //
 // Errors: KindNotFound for an unknown district, or a school not in it; KindInvalid for a
 // malformed cursor (from the store); the policy's kinds.
@@ -59,6 +60,9 @@ func (s *Service) DistrictOverview(ctx context.Context, a Actor, districtID, sch
 		return nil, iep.Errorf(iep.KindNotFound, "school %s is not in district %s", schoolID, districtID)
 	}
 	if err := s.studentPage(ctx, o, schoolID, after); err != nil {
+		return nil, err
+	}
+	if err := s.audit(ctx, a, auditRead, auditDistrict, districtID, districtID, ""); err != nil {
 		return nil, err
 	}
 	return o, nil

@@ -39,7 +39,8 @@ type TeamMember struct {
 	Name string
 }
 
-// StudentRecord returns the record of one student of a district.
+// StudentRecord returns the record of one student of a district, and records the read in the
+// district's audit trail (one entry: action "read", record "student", the student's id).
 //
 // Errors: KindNotFound for an unknown district or a student who is not in it (a student of
 // another district is not found); the policy's kinds.
@@ -61,6 +62,9 @@ func (s *Service) StudentRecord(ctx context.Context, a Actor, districtID, studen
 		if err := step(ctx, r); err != nil {
 			return nil, fmt.Errorf("student %s: %w", studentID, err)
 		}
+	}
+	if err := s.audit(ctx, a, auditRead, auditStudent, studentID, districtID, studentID); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/openiep/openiep/internal/date"
 )
@@ -49,6 +50,8 @@ func TestRecordReadsUseIndexesSQLite(t *testing.T) {
 		func() error { _, err := db.ListEvents(ctx, d, st.ID); return err },
 		func() error { _, err := db.GetStaff(ctx, d, f.teacher.ID); return err },
 		func() error { _, err := db.GetSchool(ctx, d, f.school.ID); return err },
+		func() error { _, err := db.ListAudit(ctx, d, st.ID, 50); return err },
+		func() error { _, err := db.AccessFacts(ctx, d, st.ID, time.Now()); return err },
 	}
 	for i, read := range reads {
 		if err := read(); err != nil {

@@ -132,9 +132,11 @@ func (db *DB) addDisabilities(ctx context.Context, districtID string, page []Stu
 }
 
 // CountStudents returns how many students the district (or one of its schools, when schoolID is
-// not "") has, and how many of them have a plan.
+// not "") has, and how many of them have a plan. It reads the per-school counts that triggers on
+// students keep (migration 0004), so its cost does not grow with the district.
 func (db *DB) CountStudents(ctx context.Context, districtID, schoolID string) (total, withPlans int, err error) {
-	q := `SELECT COUNT(*), COUNT(current_plan_id) FROM students WHERE district_id = $1`
+	q := `SELECT COALESCE(SUM(students), 0), COALESCE(SUM(with_plans), 0) FROM school_counts
+		WHERE district_id = $1`
 	args := []any{districtID}
 	if schoolID != "" {
 		q += ` AND school_id = $2`
@@ -153,14 +155,14 @@ type SchoolCount struct {
 	WithPlans int
 }
 
-// CountStudentsBySchool returns the counts of every school of the district that has students,
-// in one grouped query over the (district, school, current plan) index: a page that shows
-// every school's counts must not run one query per school.
+// CountStudentsBySchool returns the counts of every school of the district that has (or had)
+// students, from the per-school counts the triggers on students keep: a page that shows every
+// school's counts reads one row per school, whatever the number of students.
 func (db *DB) CountStudentsBySchool(ctx context.Context, districtID string) (map[string]SchoolCount, error) {
 	rows, err := list(ctx, db, func(r row, c *SchoolCount) error {
 		return r.Scan(&c.SchoolID, &c.Students, &c.WithPlans)
-	}, `SELECT school_id, COUNT(*), COUNT(current_plan_id) FROM students
-		WHERE district_id = $1 GROUP BY school_id`, districtID)
+	}, `SELECT school_id, students, with_plans FROM school_counts
+		WHERE district_id = $1 AND students > 0`, districtID)
 	if err != nil {
 		return nil, err
 	}

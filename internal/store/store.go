@@ -36,6 +36,8 @@ type DB struct {
 
 	reads *stmtCache // SQLite: statements prepared on the read pool; nil on PostgreSQL
 
+	migrated int // how many migrations Open applied
+
 	// onQuery, when set (by tests only), sees every read query and its arguments before it runs.
 	onQuery func(q string, args []any)
 }
@@ -61,7 +63,7 @@ func Open(ctx context.Context, dsn string, opt Options) (*DB, error) {
 		db.Close()
 		return nil, err
 	}
-	if _, err := db.Migrate(ctx); err != nil {
+	if db.migrated, err = db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -125,6 +127,9 @@ func (db *DB) openSQLite(path string, readConns int) error {
 	db.reads = &stmtCache{db: r, d: db.d, m: map[string]prepared{}}
 	return nil
 }
+
+// MigratedAtOpen returns how many migrations Open applied to bring the schema up to date.
+func (db *DB) MigratedAtOpen() int { return db.migrated }
 
 // Close closes every connection.
 func (db *DB) Close() error {

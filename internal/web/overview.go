@@ -1,6 +1,7 @@
 package web
 
 import (
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -83,5 +84,13 @@ func pageURL(districtID, schoolID, after string, page int) string {
 }
 
 // actor is who is asking. Until sign-in exists it is always the demo viewer; the session's
-// actor will be read here.
-func actor(*http.Request) app.Actor { return app.DemoViewer }
+// actor will be read here. Its address is the TCP peer's host, for the audit trail: never a
+// forwarding header (X-Forwarded-For), which the client writes itself.
+func actor(r *http.Request) app.Actor {
+	a := app.DemoViewer
+	a.Address = r.RemoteAddr
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		a.Address = host
+	}
+	return a
+}
