@@ -14,6 +14,7 @@ import (
 	"net/http"
 
 	"github.com/openiep/openiep/internal/app"
+	"github.com/openiep/openiep/internal/iep"
 )
 
 // Options configures the web application.
@@ -46,7 +47,19 @@ func New(svc *app.Service, opt Options) (http.Handler, error) {
 		return nil, err
 	}
 	s := &server{svc: svc, log: log, pages: p, assets: a}
-	return secure(s.routes()), nil
+	return secure(s.crossOrigin(s.routes())), nil
+}
+
+// crossOrigin refuses every state-changing request (anything but GET, HEAD and OPTIONS) that a
+// browser says came from another site (Sec-Fetch-Site, or an Origin that is not this host), so
+// that no other site can make a signed-in user's browser change a record. The refusal is the
+// forbidden page in the reader's language.
+func (s *server) crossOrigin(next http.Handler) http.Handler {
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.renderError(w, r, iep.Errorf(iep.KindForbidden, "cross-origin request refused"))
+	}))
+	return cop.Handler(next)
 }
 
 // routes is the whole URL space of the web application.
