@@ -28,6 +28,7 @@ func exitCode(err error) int {
 // env is the process environment, injected so that tests never touch the real one.
 type env struct {
 	getenv func(string) string
+	stdin  io.Reader // read by commands that take a secret on standard input
 	stdout io.Writer
 	stderr io.Writer
 	log    *slog.Logger
@@ -45,14 +46,15 @@ func commands() []command {
 		{"serve", "serve the staff application, the family portal and the API", runServe},
 		{"migrate", "create or upgrade the database schema", runMigrate},
 		{"demo", "fill the database with a generated demo district", runDemo},
+		{"user", "add, list or disable the accounts people sign in with", runUser},
 		{"verify", "check the audit trail and the frozen plan versions for tampering", runVerify},
 		{"version", "print the version", runVersion},
 	}
 }
 
 // run is the whole program: main only calls it. args[0] is the program name.
-func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	e := &env{getenv: getenv, stdout: stdout, stderr: stderr,
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr,
 		log: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: logLevel(getenv("OPENIEP_LOG_LEVEL"))}))}
 	if len(args) < 2 {
 		printHelp(stderr)

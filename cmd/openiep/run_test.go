@@ -21,8 +21,14 @@ func fakeEnv(vars map[string]string) func(string) string {
 
 func runCmd(t *testing.T, vars map[string]string, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
+	return runCmdInput(t, vars, "", args...)
+}
+
+// runCmdInput is runCmd with input as the command's standard input.
+func runCmdInput(t *testing.T, vars map[string]string, input string, args ...string) (stdout, stderr string, err error) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	err = run(context.Background(), append([]string{"openiep"}, args...), fakeEnv(vars), &out, &errb)
+	err = run(context.Background(), append([]string{"openiep"}, args...), fakeEnv(vars), strings.NewReader(input), &out, &errb)
 	return out.String(), errb.String(), err
 }
 
@@ -128,7 +134,7 @@ func TestServeDemoEndToEnd(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"openiep", "serve", "--demo", "--demo-students", "200", "--addr", "127.0.0.1:0", "--db", dbPath},
-			fakeEnv(nil), &out, io.Discard)
+			fakeEnv(nil), strings.NewReader(""), &out, io.Discard)
 	}()
 	base := waitForAddress(t, &out, done)
 	for _, path := range []string{"/healthz", "/"} {
