@@ -183,14 +183,7 @@ func (tx *Tx) CreateStudents(ctx context.Context, students []iep.Student) error 
 	var ps iep.Problems
 	for i := range students {
 		if err := students[i].Validate(); err != nil {
-			var e *iep.Error
-			if !errors.As(err, &e) {
-				return err
-			}
-			for _, p := range e.Problems {
-				p.Field = fmt.Sprintf("students[%d].%s", i, p.Field)
-				ps = append(ps, p)
-			}
+			ps.Nest(fmt.Sprintf("students[%d].", i), err)
 		}
 	}
 	if err := ps.Err(); err != nil {
