@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -151,6 +153,7 @@ func TestServeDemoEndToEnd(t *testing.T) {
 	if !strings.Contains(out.String(), "Demo people, one per role") {
 		t.Errorf("serve --demo did not print the demo people:\n%s", out.String())
 	}
+	signInAsDemoAdmin(t, base, out.String())
 	cancel()
 	select {
 	case err := <-done:
@@ -159,6 +162,44 @@ func TestServeDemoEndToEnd(t *testing.T) {
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("serve did not stop within 30 s of its context ending")
+	}
+}
+
+// signInAsDemoAdmin signs in with the administrator's e-mail and the demo password that serve
+// printed, and opens the district overview.
+func signInAsDemoAdmin(t *testing.T, base, out string) {
+	t.Helper()
+	var email, password string
+	for _, line := range strings.Split(out, "\n") {
+		f := strings.Fields(line)
+		if len(f) > 2 && f[0] == "administrator" {
+			email = f[len(f)-1]
+		}
+		if _, p, ok := strings.Cut(line, "this password: "); ok {
+			password = strings.TrimSpace(p)
+		}
+	}
+	if email == "" || password == "" {
+		t.Fatalf("no administrator e-mail (%q) or demo password (%q) in:\n%s", email, password, out)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.PostForm(base+"/signin", url.Values{"email": {email}, "password": {password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), "<h1>") || strings.Contains(string(body), `action="/signin"`) {
+		t.Fatalf("sign in as the demo administrator = %d:\n%.2000s", resp.StatusCode, body)
+	}
+	resp, err = c.PostForm(base+"/signin", url.Values{"email": {email}, "password": {"not the password"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a wrong password = %d, want 401", resp.StatusCode)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/openiep/openiep/internal/app"
+	"github.com/openiep/openiep/internal/auth"
 	"github.com/openiep/openiep/internal/date"
 	"github.com/openiep/openiep/internal/demo"
 	"github.com/openiep/openiep/internal/store"
@@ -29,6 +30,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	withDemo := fs.Bool("demo", false, "when the database is empty, fill it with a generated demo district first")
 	students := fs.Int("demo-students", 2000, "with --demo: how many students the demo district has")
 	seed := fs.Int64("demo-seed", 1, "with --demo: the seed of the generated data")
+	secureCookies := fs.Bool("secure-cookies", false, "mark the session cookie Secure on plain HTTP too (TLS ends at a proxy in front)")
 	if err := parseFlags(e, fs, args); err != nil {
 		return helpOK(err)
 	}
@@ -44,7 +46,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 	}
 
-	handler, err := web.New(app.New(db, now), web.Options{Logger: e.log})
+	sealer, err := auth.LoadSealer(e.getenv, *dsn)
+	if err != nil {
+		return err
+	}
+	handler, err := web.New(app.New(db, now, app.WithSealer(sealer)), web.Options{Logger: e.log, SecureCookies: *secureCookies})
 	if err != nil {
 		return fmt.Errorf("build the web application: %w", err)
 	}
@@ -127,8 +133,54 @@ func seedDemo(ctx context.Context, e *env, db *store.DB, students int, seed int6
 	if err != nil {
 		return fmt.Errorf("generate the demo district: %w", err)
 	}
+	password, err := demoAccounts(ctx, db, res)
+	if err != nil {
+		return err
+	}
 	printSignIns(e, res)
+	if password != "" {
+		fmt.Fprintf(e.stdout, "Each demo person signs in with their e-mail address and this password: %s\n", password)
+		fmt.Fprintln(e.stdout, "(A demo convenience: real accounts are invited by e-mail and choose their own.)")
+	}
 	return nil
+}
+
+// demoAccounts gives every demo person an account with one freshly generated password, and
+// returns it.
+func demoAccounts(ctx context.Context, db *store.DB, res *demo.Result) (string, error) {
+	if len(res.SignIns) == 0 {
+		return "", nil
+	}
+	password := auth.GeneratePassword(16)
+	hash := auth.HashPassword(password, auth.DefaultParams)
+	err := db.Write(ctx, func(tx *store.Tx) error {
+		made := map[string]bool{} // one person may be the demo of several roles
+		for _, si := range res.SignIns {
+			a := &store.Account{DistrictID: res.DistrictID, Email: si.Email, PasswordHash: hash}
+			switch {
+			case si.StaffID != "":
+				a.Kind, a.SubjectID = store.AccountStaff, si.StaffID
+			case si.GuardianID != "":
+				a.Kind, a.SubjectID = store.AccountGuardian, si.GuardianID
+			case si.StudentID != "":
+				a.Kind, a.SubjectID = store.AccountStudent, si.StudentID
+			default:
+				continue
+			}
+			if si.Email == "" || made[a.SubjectID] {
+				continue
+			}
+			made[a.SubjectID] = true
+			if err := tx.CreateAccount(ctx, a, store.AuditActor{Kind: "system", ID: "demo"}); err != nil {
+				return fmt.Errorf("demo account for %s: %w", si.Role, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return "", err
+	}
+	return password, nil
 }
 
 func printSignIns(e *env, res *demo.Result) {

@@ -14,78 +14,77 @@ import (
 	"sync"
 	"time"
 
+	"github.com/openiep/openiep/internal/auth"
 	"github.com/openiep/openiep/internal/iep"
 	"github.com/openiep/openiep/internal/store"
 )
 
 // Service runs the use cases over one store. It is safe for concurrent use.
 type Service struct {
-	db  *store.DB
-	now func() time.Time
+	db     *store.DB
+	now    func() time.Time
+	sealer *auth.Sealer
+	params auth.Params // password hashing; tests lower it
+	// dummyHash is a hash checked when an e-mail names no account, so that a sign-in takes as
+	// long whether or not the account exists.
+	dummyHash string
+	// zones caches each district's time zone (fixed at the district's creation).
+	zones syncMap[string, *time.Location]
 }
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithSealer sets the sealer of the deployment's key (auth.LoadSealer), which encrypts the TOTP
+// secrets in the database. Without it, New makes one with a random key that lives as long as the
+// process: fine for tests, useless for a deployment (enrolled authenticators stop working at the
+// next start).
+func WithSealer(s *auth.Sealer) Option { return func(svc *Service) { svc.sealer = s } }
+
+// WithPasswordParams sets the argon2id parameters new passwords are hashed with (tests use
+// cheap ones; a deployment keeps auth.DefaultParams).
+func WithPasswordParams(p auth.Params) Option { return func(svc *Service) { svc.params = p } }
 
 // New returns a Service reading and writing db; now is the clock (UTC), read once per use case
 // where a use case needs today.
-func New(db *store.DB, now func() time.Time) *Service {
+func New(db *store.DB, now func() time.Time, opts ...Option) *Service {
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
-	return &Service{db: db, now: now}
-}
-
-// ActorKind says what kind of party is asking.
-type ActorKind string
-
-// The kinds of actor. Only the demo viewer exists until sign-in is built.
-const (
-	ActorDemoViewer ActorKind = "demo_viewer" // nobody signed in; the demo deployment lets them read
-	ActorStaff      ActorKind = "staff"
-	ActorGuardian   ActorKind = "guardian"
-	ActorStudent    ActorKind = "student" // an adult student who holds their own rights
-)
-
-// Actor is who is asking: the kind of party and its id (a staff, guardian or student id; empty
-// for the demo viewer), and the client's network address, which the audit trail records (empty
-// when unknown).
-type Actor struct {
-	Kind    ActorKind
-	ID      string
-	Address string
-}
-
-// DemoViewer is the anonymous reader of a demo deployment: the only actor until sign-in and the
-// access policy exist.
-var DemoViewer = Actor{Kind: ActorDemoViewer}
-
-// Action names what an actor wants to do, for the access policy.
-type Action string
-
-// Actions the read use cases ask the policy about.
-const (
-	ActionListDistricts Action = "list_districts"
-	ActionViewDistrict  Action = "view_district"
-	ActionViewStudent   Action = "view_student"
-)
-
-// authorize is the single seam of the access policy: every use case calls it first with the
-// actor, the action and the record's district and student (empty when not about one student).
-// Today it admits everyone, since only the demo viewer exists; the policy of internal/access
-// (guardian of, on the team of, caseload, school, district) goes here, returning
-// iep.ErrUnauthenticated or iep.ErrForbidden, or iep.ErrNotFound where even the existence of the
-// record must stay hidden.
-func (s *Service) authorize(ctx context.Context, a Actor, act Action, districtID, studentID string) error {
-	return nil
+	s := &Service{db: db, now: now, params: auth.DefaultParams}
+	for _, o := range opts {
+		o(s)
+	}
+	if s.sealer == nil {
+		key, err := auth.ParseKey(auth.NewKey())
+		if err == nil {
+			s.sealer, err = auth.NewSealer(key)
+		}
+		if err != nil {
+			panic(err) // a fresh 32-byte key always makes a sealer
+		}
+	}
+	s.dummyHash = auth.HashPassword("no account has this password", s.params)
+	return s
 }
 
 // Health reports whether the store answers; nil means healthy.
 func (s *Service) Health(ctx context.Context) error { return s.db.Ping(ctx) }
 
-// Districts returns the districts the actor may see.
+// Districts returns the districts the actor may see: a state viewer every district of the
+// deployment (or their one), anyone else signed in their own district.
 func (s *Service) Districts(ctx context.Context, a Actor) ([]iep.District, error) {
-	if err := s.authorize(ctx, a, ActionListDistricts, "", ""); err != nil {
+	if !a.SignedIn() {
+		return nil, iep.ErrUnauthenticated
+	}
+	if a.Kind == ActorStateViewer && a.DistrictID == "" {
+		return s.db.ListDistricts(ctx)
+	}
+	d, err := s.db.GetDistrict(ctx, a.DistrictID)
+	if err != nil {
 		return nil, err
 	}
-	return s.db.ListDistricts(ctx)
+	return []iep.District{*d}, nil
 }
 
 // zones caches time zones by IANA name; LoadLocation reads the zone database each time.
@@ -102,3 +101,17 @@ func loadLocation(name string) (*time.Location, error) {
 	zones.Store(name, loc)
 	return loc, nil
 }
+
+// syncMap is a typed sync.Map.
+type syncMap[K comparable, V any] struct{ m sync.Map }
+
+func (c *syncMap[K, V]) Load(k K) (V, bool) {
+	v, ok := c.m.Load(k)
+	if !ok {
+		var zero V
+		return zero, false
+	}
+	return v.(V), true
+}
+
+func (c *syncMap[K, V]) Store(k K, v V) { c.m.Store(k, v) }

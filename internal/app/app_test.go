@@ -18,6 +18,13 @@ type fixture struct {
 	svc                       *Service
 	district, other, school   string
 	student, stranger, planID string
+	admin, otherAdmin         Actor // administrators of district and other
+}
+
+// adminOf is an administrator of a district: the policy reads roles from the actor.
+func adminOf(districtID string) Actor {
+	return Actor{Kind: ActorStaff, ID: "admin-of-" + districtID, DistrictID: districtID, AccountID: "account-of-" + districtID,
+		Roles: []iep.StaffRole{iep.RoleAdministrator}, Address: "192.0.2.1"}
 }
 
 // newFixture seeds a real SQLite store: a district with one school, n students, the first with
@@ -47,6 +54,7 @@ func newFixture(t *testing.T, n int) *fixture {
 			}
 		}
 		f.district, f.other, f.school = d.ID, o.ID, s.ID
+		f.admin, f.otherAdmin = adminOf(d.ID), adminOf(o.ID)
 		students := make([]iep.Student, n)
 		for i := range students {
 			students[i] = iep.Student{DistrictID: d.ID, SchoolID: s.ID, LocalID: fmt.Sprint(i), FirstName: "F", LastName: fmt.Sprintf("L%03d", i),
@@ -93,7 +101,7 @@ func (f *fixture) seedPlan(ctx context.Context, tx *store.Tx) error {
 func TestDistrictOverviewPages(t *testing.T) {
 	f := newFixture(t, PageSize+7)
 	ctx := context.Background()
-	o, err := f.svc.DistrictOverview(ctx, DemoViewer, f.district, "", "")
+	o, err := f.svc.DistrictOverview(ctx, f.admin, f.district, "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,17 +112,17 @@ func TestDistrictOverviewPages(t *testing.T) {
 	if o.Rows[0].SchoolName != "S" {
 		t.Errorf("Rows[0].SchoolName = %q, want S", o.Rows[0].SchoolName)
 	}
-	o2, err := f.svc.DistrictOverview(ctx, DemoViewer, f.district, f.school, o.Next)
+	o2, err := f.svc.DistrictOverview(ctx, f.admin, f.district, f.school, o.Next)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(o2.Rows) != 7 || o2.Next != "" || o2.School == nil || o2.School.ID != f.school {
 		t.Errorf("second page: %d rows, next %q, school %v; want 7, none, S", len(o2.Rows), o2.Next, o2.School)
 	}
-	if _, err := f.svc.DistrictOverview(ctx, DemoViewer, f.district, "nope", ""); iep.KindOf(err) != iep.KindNotFound {
+	if _, err := f.svc.DistrictOverview(ctx, f.admin, f.district, "nope", ""); iep.KindOf(err) != iep.KindNotFound {
 		t.Errorf("unknown school: err = %v, want not found", err)
 	}
-	if _, err := f.svc.DistrictOverview(ctx, DemoViewer, "nope", "", ""); iep.KindOf(err) != iep.KindNotFound {
+	if _, err := f.svc.DistrictOverview(ctx, f.admin, "nope", "", ""); iep.KindOf(err) != iep.KindNotFound {
 		t.Errorf("unknown district: err = %v, want not found", err)
 	}
 }
@@ -122,7 +130,7 @@ func TestDistrictOverviewPages(t *testing.T) {
 func TestStudentRecord(t *testing.T) {
 	f := newFixture(t, 2)
 	ctx := context.Background()
-	r, err := f.svc.StudentRecord(ctx, DemoViewer, f.district, f.student)
+	r, err := f.svc.StudentRecord(ctx, f.admin, f.district, f.student)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,10 +150,10 @@ func TestStudentRecord(t *testing.T) {
 	if len(r.History) != 0 {
 		t.Errorf("History = %d plans, want 0 (the current plan is not history)", len(r.History))
 	}
-	if _, err := f.svc.StudentRecord(ctx, DemoViewer, f.district, f.stranger); iep.KindOf(err) != iep.KindNotFound {
+	if _, err := f.svc.StudentRecord(ctx, f.admin, f.district, f.stranger); iep.KindOf(err) != iep.KindNotFound {
 		t.Errorf("a student of another district: err = %v, want not found", err)
 	}
-	other, err := f.svc.StudentRecord(ctx, DemoViewer, f.other, f.stranger)
+	other, err := f.svc.StudentRecord(ctx, f.otherAdmin, f.other, f.stranger)
 	if err != nil || other.Plan != nil {
 		t.Errorf("a student without a plan: plan %v, err %v; want none, nil", other.Plan, err)
 	}

@@ -11,7 +11,8 @@ func TestStudentRecordIsAudited(t *testing.T) {
 	f := newFixture(t, 2)
 	ctx := context.Background()
 	db := f.svc.db
-	staff := Actor{Kind: ActorStaff, ID: "staff-1", Address: "192.0.2.10"}
+	staff := f.admin
+	staff.Address = "192.0.2.10"
 	if _, err := f.svc.StudentRecord(ctx, staff, f.district, f.student); err != nil {
 		t.Fatal(err)
 	}
@@ -23,7 +24,7 @@ func TestStudentRecordIsAudited(t *testing.T) {
 		t.Fatalf("%d audit entries after one read, want 1: %+v", len(got), got)
 	}
 	e := got[0]
-	if e.ActorKind != "staff" || e.ActorID != "staff-1" || e.FromAddress != "192.0.2.10" || e.Action != "read" ||
+	if e.ActorKind != "staff" || e.ActorID != staff.ID || e.FromAddress != "192.0.2.10" || e.Action != "read" || e.Reason != "district_admin" ||
 		e.RecordKind != "student" || e.RecordID != f.student || e.StudentID != f.student || !e.At.Equal(testNow) {
 		t.Errorf("audit entry = %+v", e)
 	}
@@ -52,10 +53,10 @@ func TestStudentRecordIsAudited(t *testing.T) {
 func TestDistrictOverviewIsAudited(t *testing.T) {
 	f := newFixture(t, 3)
 	ctx := context.Background()
-	if _, err := f.svc.DistrictOverview(ctx, DemoViewer, f.district, "", ""); err != nil {
+	if _, err := f.svc.DistrictOverview(ctx, f.admin, f.district, "", ""); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.DistrictOverview(ctx, DemoViewer, f.district, "nope", ""); iep.KindOf(err) != iep.KindNotFound {
+	if _, err := f.svc.DistrictOverview(ctx, f.admin, f.district, "nope", ""); iep.KindOf(err) != iep.KindNotFound {
 		t.Fatalf("unknown school: err = %v, want not found", err)
 	}
 	got, err := f.svc.db.ListAudit(ctx, f.district, "", 0)
@@ -65,7 +66,7 @@ func TestDistrictOverviewIsAudited(t *testing.T) {
 	if len(got) != 1 {
 		t.Fatalf("%d audit entries, want 1: %+v", len(got), got)
 	}
-	if e := got[0]; e.ActorKind != string(ActorDemoViewer) || e.ActorID != "" || e.Action != "read" ||
+	if e := got[0]; e.ActorKind != string(ActorStaff) || e.ActorID != f.admin.ID || e.Reason != "district_admin" || e.Action != "read" ||
 		e.RecordKind != "district" || e.RecordID != f.district || e.StudentID != "" {
 		t.Errorf("audit entry = %+v", e)
 	}

@@ -3,7 +3,9 @@ package app
 import (
 	"context"
 	"fmt"
+	"slices"
 
+	"github.com/openiep/openiep/internal/access"
 	"github.com/openiep/openiep/internal/iep"
 	"github.com/openiep/openiep/internal/store"
 )
@@ -22,7 +24,20 @@ type Overview struct {
 	Rows      []StudentRow
 	After     string // the cursor this page starts after; "" on the first page
 	Next      string // the cursor of the next page; "" on the last page
+	// AggregatesOnly is set for a reader who may see counts but no names (a state viewer): Rows
+	// is empty.
+	AggregatesOnly bool
+	// DirectoryOnly is set for a reader who sees the directory-level view of the roster only
+	// (staff who are not administrators): the rows carry names, grades and schools, and no plan
+	// or disability; the reader's own students are in Mine.
+	DirectoryOnly bool
+	// Mine are the students the reader works with (case manager, team member, provider, a
+	// current grant), for staff; at most MaxMine.
+	Mine []store.StaffStudent
 }
+
+// MaxMine is how many of a staff member's own students an overview lists.
+const MaxMine = 200
 
 // SchoolCount is a school with its number of students and of students with an IEP.
 type SchoolCount struct {
@@ -42,37 +57,60 @@ type StudentRow struct {
 // never reads more than one page of students, so it stays fast at any district size. It records
 // the view in the district's audit trail (action "read", record "district", no student).
 //
-// Errors: KindNotFound for an unknown district, or a school not in it; KindInvalid for a
-// malformed cursor (from the store); the policy's kinds.
+// What the actor sees is the policy's (access.DecideDistrict): the directory of the schools in
+// its scope (administrators: all; other staff: their schools), or for a state viewer the counts
+// alone (AggregatesOnly). Families reach their children through Family instead.
+//
+// Errors: KindNotFound for an unknown district, or a school not in it or not in the actor's
+// scope; KindInvalid for a malformed cursor (from the store); the policy's kinds.
 func (s *Service) DistrictOverview(ctx context.Context, a Actor, districtID, schoolID, after string) (*Overview, error) {
-	if err := s.authorize(ctx, a, ActionViewDistrict, districtID, ""); err != nil {
+	dec, err := s.authorize(ctx, a, access.ViewDirectory, districtID, "")
+	aggregatesOnly := false
+	if iep.KindOf(err) == iep.KindForbidden {
+		if agg, aerr := s.authorize(ctx, a, access.ViewAggregates, districtID, ""); aerr == nil {
+			dec, err, aggregatesOnly = agg, nil, true
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
 	d, err := s.db.GetDistrict(ctx, districtID)
 	if err != nil {
 		return nil, err
 	}
-	o := &Overview{District: *d, After: after}
-	if err := s.countSchools(ctx, o, schoolID); err != nil {
+	o := &Overview{District: *d, After: after, AggregatesOnly: aggregatesOnly,
+		DirectoryOnly: !access.DecideDistrict(a.principal(), access.ViewRecord, districtID).Allowed}
+	if a.Kind == ActorStaff {
+		if o.Mine, err = s.db.ListStaffStudents(ctx, districtID, a.ID, s.now(), MaxMine); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.countSchools(ctx, o, dec.Scope, schoolID); err != nil {
 		return nil, err
 	}
 	if schoolID != "" && o.School == nil {
 		return nil, iep.Errorf(iep.KindNotFound, "school %s is not in district %s", schoolID, districtID)
 	}
-	if err := s.studentPage(ctx, o, schoolID, after); err != nil {
-		return nil, err
+	if !aggregatesOnly {
+		if err := s.studentPage(ctx, o, dec.Scope, schoolID, after); err != nil {
+			return nil, err
+		}
 	}
-	if err := s.audit(ctx, a, auditRead, auditDistrict, districtID, districtID, ""); err != nil {
+	if err := s.audit(ctx, a, dec, auditRead, auditDistrict, districtID, districtID, ""); err != nil {
 		return nil, err
 	}
 	return o, nil
 }
 
-// countSchools fills the schools with their counts, the totals, and the chosen school.
-func (s *Service) countSchools(ctx context.Context, o *Overview, schoolID string) error {
+// countSchools fills the schools of the scope with their counts, the totals, and the chosen
+// school.
+func (s *Service) countSchools(ctx context.Context, o *Overview, scope access.Scope, schoolID string) error {
 	schools, err := s.db.ListSchools(ctx, o.District.ID)
 	if err != nil {
 		return err
+	}
+	if !scope.All {
+		schools = slices.DeleteFunc(schools, func(sc iep.School) bool { return !slices.Contains(scope.SchoolIDs, sc.ID) })
 	}
 	counts, err := s.db.CountStudentsBySchool(ctx, o.District.ID)
 	if err != nil {
@@ -94,10 +132,12 @@ func (s *Service) countSchools(ctx context.Context, o *Overview, schoolID string
 }
 
 // studentPage reads one page plus one row, to know whether a next page exists.
-func (s *Service) studentPage(ctx context.Context, o *Overview, schoolID, after string) error {
-	rows, err := s.db.ListStudents(ctx, o.District.ID, store.StudentFilter{
-		SchoolID: schoolID, After: after, Limit: PageSize + 1,
-	})
+func (s *Service) studentPage(ctx context.Context, o *Overview, scope access.Scope, schoolID, after string) error {
+	f := store.StudentFilter{SchoolID: schoolID, After: after, Limit: PageSize + 1}
+	if !scope.All && schoolID == "" {
+		f.SchoolIDs = scope.SchoolIDs
+	}
+	rows, err := s.db.ListStudents(ctx, o.District.ID, f)
 	if err != nil {
 		return err
 	}
@@ -111,6 +151,9 @@ func (s *Service) studentPage(ctx context.Context, o *Overview, schoolID, after 
 	}
 	o.Rows = make([]StudentRow, len(rows))
 	for i, r := range rows {
+		if o.DirectoryOnly {
+			r = store.StudentSummary{Student: directoryView(r.Student), Cursor: r.Cursor}
+		}
 		o.Rows[i] = StudentRow{StudentSummary: r, SchoolName: names[r.SchoolID]}
 	}
 	return nil

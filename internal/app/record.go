@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/openiep/openiep/internal/access"
 	"github.com/openiep/openiep/internal/date"
 	"github.com/openiep/openiep/internal/iep"
 	"github.com/openiep/openiep/internal/store"
@@ -30,6 +31,12 @@ type Record struct {
 	Meetings    []iep.Meeting
 	Events      []iep.Event // newest first
 	Today       date.Date   // today in the district's time zone
+	// DirectoryOnly is set when the reader may see only the directory-level view (staff of the
+	// student's school who are not on the team): the profile without guardians, plans, team,
+	// meetings or events.
+	DirectoryOnly bool
+	// Reason is the relationship that let the reader see the record (access.Reason).
+	Reason access.Reason
 }
 
 // TeamMember is a member of a plan's team with the person's name resolved; Name is "" when the
@@ -40,12 +47,20 @@ type TeamMember struct {
 }
 
 // StudentRecord returns the record of one student of a district, and records the read in the
-// district's audit trail (one entry: action "read", record "student", the student's id).
+// district's audit trail (one entry: action "read", or "read_directory" for the directory-level
+// view; record "student", the student's id; the policy's reason).
 //
 // Errors: KindNotFound for an unknown district or a student who is not in it (a student of
-// another district is not found); the policy's kinds.
+// another district is not found), or one the actor may not know exists; the policy's kinds.
 func (s *Service) StudentRecord(ctx context.Context, a Actor, districtID, studentID string) (*Record, error) {
-	if err := s.authorize(ctx, a, ActionViewStudent, districtID, studentID); err != nil {
+	dec, err := s.authorize(ctx, a, access.ViewRecord, districtID, studentID)
+	directoryOnly := false
+	if iep.KindOf(err) == iep.KindForbidden {
+		if dir, derr := s.authorize(ctx, a, access.ViewDirectory, districtID, studentID); derr == nil {
+			dec, err, directoryOnly = dir, nil, true
+		}
+	}
+	if err != nil {
 		return nil, err
 	}
 	d, err := s.db.GetDistrict(ctx, districtID)
@@ -56,26 +71,44 @@ func (s *Service) StudentRecord(ctx context.Context, a Actor, districtID, studen
 	if err != nil {
 		return nil, err
 	}
-	r := &Record{District: *d, Student: *st, Today: s.today(d.Timezone)}
+	r := &Record{District: *d, Student: *st, Today: s.today(d.Timezone), DirectoryOnly: directoryOnly, Reason: dec.Reason}
 	steps := []func(context.Context, *Record) error{s.readProfile, s.readPlan, s.readTeam, s.readHistory}
+	action := auditRead
+	if directoryOnly {
+		r.Student = directoryView(r.Student)
+		steps, action = []func(context.Context, *Record) error{s.readSchool}, auditReadDirectory
+	}
 	for _, step := range steps {
 		if err := step(ctx, r); err != nil {
 			return nil, fmt.Errorf("student %s: %w", studentID, err)
 		}
 	}
-	if err := s.audit(ctx, a, auditRead, auditStudent, studentID, districtID, studentID); err != nil {
+	if err := s.audit(ctx, a, dec, action, auditStudent, studentID, districtID, studentID); err != nil {
 		return nil, err
 	}
 	return r, nil
 }
 
 func (s *Service) readProfile(ctx context.Context, r *Record) error {
-	var err error
-	if r.School, err = s.optionalSchool(ctx, r.District.ID, r.Student.SchoolID); err != nil {
+	if err := s.readSchool(ctx, r); err != nil {
 		return err
 	}
+	var err error
 	r.Guardians, err = s.db.ListGuardians(ctx, r.District.ID, r.Student.ID)
 	return err
+}
+
+func (s *Service) readSchool(ctx context.Context, r *Record) (err error) {
+	r.School, err = s.optionalSchool(ctx, r.District.ID, r.Student.SchoolID)
+	return err
+}
+
+// directoryView keeps of a student only the directory information (FERPA 34 CFR 99.3, 99.37):
+// names, grade, school, enrolment. Birth date, disabilities, languages and the rest are dropped.
+func directoryView(st iep.Student) iep.Student {
+	return iep.Student{ID: st.ID, DistrictID: st.DistrictID, SchoolID: st.SchoolID, LocalID: st.LocalID,
+		FirstName: st.FirstName, LastName: st.LastName, PreferredName: st.PreferredName, Grade: st.Grade,
+		EnrolledOn: st.EnrolledOn}
 }
 
 func (s *Service) readPlan(ctx context.Context, r *Record) error {

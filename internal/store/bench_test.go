@@ -29,11 +29,11 @@ func TestQueryPlansSQLite(t *testing.T) {
 		args  []any
 		index string
 	}{
-		{listStudentsSQL(false, false, false), []any{"d", 50}, "students_name"},
-		{listStudentsSQL(false, false, true), []any{"d", "l", "f", "i", 50}, "students_name"},
-		{listStudentsSQL(true, false, true), []any{"d", "s", "l", "f", "i", 50}, "students_school_name"},
-		{listStudentsSQL(false, true, true), []any{"d", "l", "f", "i", 50}, "students_with_plan_name"},
-		{listStudentsSQL(true, true, false), []any{"d", "s", 50}, "students_school_name"},
+		{listStudentsSQL(0, false, false), []any{"d", 50}, "students_name"},
+		{listStudentsSQL(0, false, true), []any{"d", "l", "f", "i", 50}, "students_name"},
+		{listStudentsSQL(1, false, true), []any{"d", "s", "l", "f", "i", 50}, "students_school_name"},
+		{listStudentsSQL(0, true, true), []any{"d", "l", "f", "i", 50}, "students_with_plan_name"},
+		{listStudentsSQL(1, true, false), []any{"d", "s", 50}, "students_school_name"},
 	} {
 		text := explain(t, db, c.q, c.args)
 		if !strings.Contains(text, "SEARCH students USING") || !strings.Contains(text, "INDEX "+c.index+" ") ||

@@ -14,7 +14,10 @@ import (
 
 // StudentFilter selects a page of students.
 type StudentFilter struct {
-	SchoolID      string // only this school's students; "" for the whole district
+	SchoolID string // only this school's students; "" for the whole district
+	// SchoolIDs, when SchoolID is empty and this is not, limits the page to these schools (the
+	// scope of a staff member who works in several).
+	SchoolIDs     []string
 	WithPlansOnly bool   // only students who have a plan
 	After         string // the Cursor of the last row of the previous page; "" for the first page
 	Limit         int    // rows per page: default 50, at most 500
@@ -44,8 +47,12 @@ func (db *DB) ListStudents(ctx context.Context, districtID string, f StudentFilt
 	}
 	limit = min(limit, maxPageSize)
 	args := []any{districtID}
+	schools := f.SchoolIDs
 	if f.SchoolID != "" {
-		args = append(args, f.SchoolID)
+		schools = []string{f.SchoolID}
+	}
+	for _, id := range schools {
+		args = append(args, id)
 	}
 	if f.After != "" {
 		var last, first string
@@ -60,7 +67,7 @@ func (db *DB) ListStudents(ctx context.Context, districtID string, f StudentFilt
 		args = append(args, last, first, f.After)
 	}
 	args = append(args, limit)
-	q := listStudentsSQL(f.SchoolID != "", f.WithPlansOnly, f.After != "")
+	q := listStudentsSQL(len(schools), f.WithPlansOnly, f.After != "")
 	page, err := list(ctx, db, func(r row, s *StudentSummary) error {
 		dest := append(studentDest(&s.Student), &s.PlanID, &s.PlanStatus, &s.NextReviewDate)
 		if err := r.Scan(dest...); err != nil {
@@ -75,16 +82,27 @@ func (db *DB) ListStudents(ctx context.Context, districtID string, f StudentFilt
 	return page, db.addDisabilities(ctx, districtID, page)
 }
 
-// listStudentsSQL is the roster query; its parameters are the district, the school (bySchool),
-// the last name, first name and id of the cursor row (after), and the limit.
-func listStudentsSQL(bySchool, withPlans, after bool) string {
+// listStudentsSQL is the roster query; its parameters are the district, the schools (as many as
+// schools), the last name, first name and id of the cursor row (after), and the limit.
+func listStudentsSQL(schools int, withPlans, after bool) string {
 	var b strings.Builder
 	b.WriteString(`SELECT ` + studentCols + `, COALESCE(current_plan_id, ''), COALESCE(plan_status, ''),
 		next_review_date FROM students WHERE district_id = $1`)
 	n := 1
-	if bySchool {
+	switch {
+	case schools == 1:
 		n++
 		fmt.Fprintf(&b, " AND school_id = $%d", n)
+	case schools > 1:
+		b.WriteString(" AND school_id IN (")
+		for i := range schools {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			n++
+			fmt.Fprintf(&b, "$%d", n)
+		}
+		b.WriteString(")")
 	}
 	if withPlans {
 		b.WriteString(" AND current_plan_id IS NOT NULL")

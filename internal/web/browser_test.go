@@ -3,6 +3,8 @@ package web
 import (
 	"net/http/httptest"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 )
 
 // TestBrowserPages drives the real server in headless Chromium: every page, in English and in
@@ -19,12 +21,38 @@ func TestBrowserPages(t *testing.T) {
 
 	district := srv.URL + "/districts/" + w.district
 	mia := district + "/students/" + w.mia
+	for _, p := range []struct{ name, url string }{
+		{"signin-en", srv.URL + "/signin?lang=en"},
+		{"signin-es", srv.URL + "/signin?lang=es"},
+	} {
+		t.Run(p.name, func(t *testing.T) {
+			b.visit(t, p.name, p.url, 1280, 900)
+			b.checkAxe(t, p.name)
+			b.screenshot(t, p.name)
+		})
+	}
+	b.signIn(t, srv.URL, w.emails[asGuardian], "guardian")
+	for _, p := range []struct{ name, url string }{
+		{"family-en", srv.URL + "/?lang=en"},
+		{"family-student-es", mia + "?lang=es"},
+	} {
+		t.Run(p.name, func(t *testing.T) {
+			b.visit(t, p.name, p.url, 1280, 900)
+			b.checkAxe(t, p.name)
+			b.screenshot(t, p.name)
+		})
+	}
+	b.signOut(t)
+	b.signIn(t, srv.URL, w.emails[asDistrictAdmin], "admin")
 	pages := []struct {
 		name          string
 		url           string
 		width, height int64
 	}{
-		{"districts-en", srv.URL + "/?lang=en", 1280, 900},
+		{"home-en", srv.URL + "/?lang=en", 1280, 900},
+		{"account-en", srv.URL + "/account?lang=en", 1280, 900},
+		{"two-factor-en", srv.URL + "/account/two-factor?lang=en", 1280, 900},
+		{"two-factor-es", srv.URL + "/account/two-factor?lang=es", 1280, 900},
 		{"overview-en", district + "?lang=en", 1280, 900},
 		{"overview-es", district + "?lang=es", 1280, 900},
 		{"student-en", mia + "?lang=en", 1280, 900},
@@ -51,6 +79,29 @@ func TestBrowserPages(t *testing.T) {
 			b.screenshot(t, p.name)
 		})
 	}
+}
+
+// signIn signs in through the sign-in page, as a person would.
+func (b *browser) signIn(t *testing.T, base, email, who string) {
+	t.Helper()
+	b.step(t, "sign in as "+who,
+		chromedp.EmulateViewport(1280, 900),
+		chromedp.Navigate(base+"/signin?lang=en"),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+		chromedp.SendKeys(chromedp.CSS("#email"), email),
+		chromedp.SendKeys(chromedp.CSS("#password"), testPassword),
+		chromedp.Click(chromedp.CSS(`form[action="/signin"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS(`.account-nav`)),
+	)
+}
+
+// signOut signs out with the header's button.
+func (b *browser) signOut(t *testing.T) {
+	t.Helper()
+	b.step(t, "sign out",
+		chromedp.Click(chromedp.CSS(`form[action="/signout"] button`)),
+		chromedp.WaitVisible(chromedp.CSS("#email")),
+	)
 }
 
 // TestBrowserAxeCatchesViolations proves the harness works: a page made inaccessible on purpose

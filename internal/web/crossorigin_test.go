@@ -16,6 +16,7 @@ func TestCrossOriginRequestsRefused(t *testing.T) {
 	do := func(method, target string, header ...string) (int, string) {
 		req := httptest.NewRequest(method, target, strings.NewReader("x=1"))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Cookie", w.cookie(asDistrictAdmin))
 		for i := 0; i+1 < len(header); i += 2 {
 			req.Header.Set(header[i], header[i+1])
 		}

@@ -21,34 +21,50 @@ var testNow = time.Date(2026, 3, 16, 14, 0, 0, 0, time.UTC)
 type world struct {
 	db       *store.DB
 	handler  http.Handler
-	district string // Riverton, the main district
-	other    string // a second district
-	high     string // Riverside High's id
-	mia      string // grade 10, accepted plan with every section, an ended earlier plan
-	noah     string // draft plan with most sections empty
-	ava      string // no plan
-	stranger string // a student of the other district
-	bulk     int    // students beyond the three named ones in Riverton
+	district string            // Riverton, the main district
+	other    string            // a second district
+	high     string            // Riverside High's id
+	mia      string            // grade 10, accepted plan with every section, an ended earlier plan
+	noah     string            // draft plan with most sections empty
+	ava      string            // no plan
+	stranger string            // a student of the other district
+	bulk     int               // students beyond the three named ones in Riverton
+	maple    string            // Maple Elementary's id
+	cm       string            // Dana Reyes, Mia's and Noah's case manager
+	rosa     string            // Rosa Ortiz, Mia's mother
+	tokens   map[string]string // session tokens by actor kind (actors_test.go)
+	emails   map[string]string // account e-mails by actor kind
+	staffIDs map[string]string // subject ids by actor kind
 }
 
 // newWorld opens a fresh SQLite store in t.TempDir and seeds it; extra adds that many more
 // students to Riverside High so that the roster spans several pages.
 func newWorld(t testing.TB, extra int) *world {
 	t.Helper()
+	return newWorldAt(t, extra, func() time.Time { return testNow })
+}
+
+// newWorldAt is newWorld with the clock of the store, the service and the pages: tests of the
+// session countdown need one that moves.
+func newWorldAt(t testing.TB, extra int, clock func() time.Time) *world {
+	t.Helper()
 	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "web.db"), store.Options{Now: func() time.Time { return testNow }})
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "web.db"), store.Options{Now: clock})
 	if err != nil {
 		t.Fatalf("store.Open: %v", err)
 	}
 	t.Cleanup(func() { db.Close() })
-	w := &world{db: db, bulk: extra}
+	w := &world{db: db, bulk: extra, staffIDs: map[string]string{}}
 	if err := db.Write(ctx, w.seed); err != nil {
 		t.Fatalf("seed: %v", err)
 	}
 	if err := db.Write(ctx, w.seedBulk); err != nil {
 		t.Fatalf("seed bulk: %v", err)
 	}
-	h, err := New(app.New(db, func() time.Time { return testNow }), Options{})
+	if err := db.Write(ctx, func(tx *store.Tx) error { return w.seedActors(ctx, tx) }); err != nil {
+		t.Fatalf("seed actors: %v", err)
+	}
+	h, err := New(app.New(db, clock, app.WithPasswordParams(testParams)), Options{Now: clock})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
@@ -74,7 +90,7 @@ func (w *world) seed(tx *store.Tx) error {
 			return err
 		}
 	}
-	w.high = high.ID
+	w.high, w.maple = high.ID, maple.ID
 	cm := &iep.Staff{DistrictID: d.ID, FirstName: "Dana", LastName: "Reyes", Email: "dreyes@riverton.example", Roles: []iep.StaffRole{iep.RoleCaseManager, iep.RoleSpecialEducationTeacher}, Active: true}
 	slp := &iep.Staff{DistrictID: d.ID, FirstName: "Sam", LastName: "Okafor", Email: "sokafor@riverton.example", Roles: []iep.StaffRole{iep.RoleSpeechLanguage}, Active: true}
 	for _, s := range []*iep.Staff{cm, slp} {
@@ -101,6 +117,7 @@ func (w *world) seed(tx *store.Tx) error {
 	if err := tx.CreateGuardian(ctx, rosa); err != nil {
 		return err
 	}
+	w.cm, w.rosa = cm.ID, rosa.ID
 	if err := tx.LinkGuardian(ctx, &iep.StudentGuardian{DistrictID: d.ID, StudentID: w.mia, GuardianID: rosa.ID, Relationship: iep.RelMother, HoldsEducationalRights: true, LivesWithStudent: true, ContactOrder: 1}); err != nil {
 		return err
 	}

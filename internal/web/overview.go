@@ -1,7 +1,6 @@
 package web
 
 import (
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -27,9 +26,27 @@ type overviewPage struct {
 	FirstURL string // "" on the first page
 }
 
-// home serves GET /: the overview of the only district, or the list of districts.
+// familyPage is a family's home: the children whose records they may open.
+type familyPage struct {
+	Base
+	DistrictID string
+	Children   []app.Child
+}
+
+// home serves GET /: for a family, their children; for staff, the overview of their district
+// (or the list of districts of a state viewer).
 func (s *server) home(w http.ResponseWriter, r *http.Request) error {
-	ds, err := s.svc.Districts(r.Context(), actor(r))
+	a := actor(r)
+	if a.Kind == app.ActorGuardian || a.Kind == app.ActorStudent {
+		kids, err := s.svc.Family(r.Context(), a)
+		if err != nil {
+			return err
+		}
+		p := &familyPage{Base: s.base(w, r), DistrictID: a.DistrictID, Children: kids}
+		p.Title = p.T("family.title")
+		return s.render(w, http.StatusOK, "family", p)
+	}
+	ds, err := s.svc.Districts(r.Context(), a)
 	if err != nil {
 		return err
 	}
@@ -81,16 +98,4 @@ func pageURL(districtID, schoolID, after string, page int) string {
 		return districtURL(districtID)
 	}
 	return districtURL(districtID) + "?" + q.Encode()
-}
-
-// actor is who is asking. Until sign-in exists it is always the demo viewer; the session's
-// actor will be read here. Its address is the TCP peer's host, for the audit trail: never a
-// forwarding header (X-Forwarded-For), which the client writes itself.
-func actor(r *http.Request) app.Actor {
-	a := app.DemoViewer
-	a.Address = r.RemoteAddr
-	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
-		a.Address = host
-	}
-	return a
 }

@@ -19,6 +19,11 @@ var pageFiles = map[string][]string{
 	"overview":  {"overview.html"},
 	"student":   {"student.html", "plan.html", "plan_sections.html"},
 	"error":     {"error.html"},
+	"signin":    {"signin.html", "carry.html"},
+	"code":      {"code.html", "carry.html"},
+	"twofactor": {"twofactor.html"},
+	"account":   {"account.html"},
+	"family":    {"family.html"},
 }
 
 // pages holds every page's parsed template set.

@@ -26,6 +26,14 @@ type Base struct {
 	Switches []LangLink
 	CSS, JS  string         // the content-hash URLs of the style sheet and of htmx
 	Loc      *time.Location // the zone instants are shown in: the district's, else UTC
+	// SessionJS is the content-hash URL of the session script (the idle-timeout warning).
+	SessionJS string
+	// Who is the signed-in person's name; empty when nobody is signed in or the session is
+	// still pending a step (then the header offers only signing out).
+	Who      string
+	SignedIn bool
+	Session  sessionStatus // the countdown the session script starts from
+	Here     string        // this page's path and query, to come back to
 }
 
 // LangLink is a link to the same page in another language, named in that language.
@@ -43,7 +51,14 @@ func (s *server) base(w http.ResponseWriter, r *http.Request) Base {
 			HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
 		})
 	}
-	b := Base{Lang: lang, CSS: s.assets.URL("app.css"), JS: s.assets.URL("htmx.min.js"), Loc: time.UTC}
+	b := Base{Lang: lang, CSS: s.assets.URL("app.css"), JS: s.assets.URL("htmx.min.js"),
+		SessionJS: s.assets.URL("session.js"), Loc: time.UTC, Here: localPath(r.URL.RequestURI())}
+	if si := signedIn(r); si != nil {
+		b.SignedIn, b.Session = true, s.status(si)
+		if si.Pending == "" {
+			b.Who = si.Name
+		}
+	}
 	for _, other := range i18n.Languages() {
 		if other == lang {
 			continue

@@ -12,6 +12,7 @@ package web
 import (
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/openiep/openiep/internal/app"
 	"github.com/openiep/openiep/internal/iep"
@@ -21,14 +22,24 @@ import (
 type Options struct {
 	// Logger receives errors and warnings; nil discards them.
 	Logger *slog.Logger
+	// SecureCookies marks the session cookie Secure even on plain HTTP requests: set it when a
+	// proxy in front terminates TLS. Requests that arrive over TLS always get Secure cookies.
+	SecureCookies bool
+	// Now is the clock the session countdown is computed with (the service's clock); nil is the
+	// system clock.
+	Now func() time.Time
 }
 
 // server holds what the handlers share; it is immutable after New.
 type server struct {
-	svc    *app.Service
-	log    *slog.Logger
-	pages  *pages
-	assets *assets
+	svc           *app.Service
+	log           *slog.Logger
+	pages         *pages
+	assets        *assets
+	mux           *http.ServeMux
+	table         []route
+	now           func() time.Time
+	secureCookies bool
 }
 
 // New returns the web application's handler. It parses every template and hashes every static
@@ -46,8 +57,13 @@ func New(svc *app.Service, opt Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{svc: svc, log: log, pages: p, assets: a}
-	return secure(s.crossOrigin(s.routes())), nil
+	s := &server{svc: svc, log: log, pages: p, assets: a, now: opt.Now, secureCookies: opt.SecureCookies}
+	s.table = s.routes()
+	s.mux = http.NewServeMux()
+	for _, rt := range s.table {
+		s.mux.Handle(rt.pattern, s.handle(s.admit(rt.gate, rt.h)))
+	}
+	return secure(s.crossOrigin(s.sessions(s.mux))), nil
 }
 
 // crossOrigin refuses every state-changing request (anything but GET, HEAD and OPTIONS) that a
@@ -62,14 +78,38 @@ func (s *server) crossOrigin(next http.Handler) http.Handler {
 	return cop.Handler(next)
 }
 
+// route is one entry of the URL space: a pattern of http.ServeMux, what it needs of the
+// session (gate), and its handler. What a signed-in actor may do with the record a route names is
+// decided by the access policy inside internal/app; the authorization matrix test
+// (authz_test.go) calls every route as every kind of actor and fails for a route it has no
+// expectation for.
+type route struct {
+	pattern string
+	gate    gate
+	h       handlerFunc
+}
+
 // routes is the whole URL space of the web application.
-func (s *server) routes() *http.ServeMux {
-	mux := http.NewServeMux()
-	mux.Handle("GET /{$}", s.handle(s.home))
-	mux.Handle("GET /districts/{district}", s.handle(s.district))
-	mux.Handle("GET /districts/{district}/students/{student}", s.handle(s.student))
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.Handle("GET /static/{name}", s.handle(s.serveStatic))
-	mux.Handle("/", s.handle(func(http.ResponseWriter, *http.Request) error { return errNotFound }))
-	return mux
+func (s *server) routes() []route {
+	return []route{
+		{"GET /{$}", member, s.home},
+		{"GET /districts/{district}", member, s.district},
+		{"GET /districts/{district}/students/{student}", member, s.student},
+
+		{"GET /signin", public, s.signInPage},
+		{"POST /signin", public, s.signIn},
+		{"GET /signin/code", pending, s.codePage},
+		{"POST /signin/code", pending, s.code},
+		{"POST /signout", pending, s.signOut(false)},
+		{"POST /signout/everywhere", member, s.signOut(true)},
+		{"GET /session/status", public, s.sessionStatusJSON},
+		{"POST /session/extend", public, s.extend},
+		{"GET /account", member, s.account},
+		{"GET /account/two-factor", pending, s.twoFactor},
+		{"POST /account/two-factor", pending, s.confirmTwoFactor},
+
+		{"GET /healthz", public, func(w http.ResponseWriter, r *http.Request) error { s.healthz(w, r); return nil }},
+		{"GET /static/{name}", public, s.serveStatic},
+		{"/", public, func(http.ResponseWriter, *http.Request) error { return errNotFound }},
+	}
 }

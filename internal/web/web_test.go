@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -17,7 +16,6 @@ import (
 	"github.com/openiep/openiep/internal/app"
 	"github.com/openiep/openiep/internal/i18n"
 	"github.com/openiep/openiep/internal/iep"
-	"github.com/openiep/openiep/internal/store"
 )
 
 // get serves one GET request and returns the response and its body.
@@ -25,6 +23,10 @@ func get(t *testing.T, h http.Handler, target string, header ...string) (*http.R
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, target, nil)
 	for i := 0; i+1 < len(header); i += 2 {
+		if prev := req.Header.Get(header[i]); header[i] == "Cookie" && prev != "" {
+			req.Header.Set("Cookie", prev+"; "+header[i+1])
+			continue
+		}
 		req.Header.Set(header[i], header[i+1])
 	}
 	rec := httptest.NewRecorder()
@@ -45,46 +47,56 @@ func mustContain(t *testing.T, name, body string, wants ...string) {
 	}
 }
 
-func TestHomeListsDistricts(t *testing.T) {
+func TestHomeListsDistrictsForAStateViewer(t *testing.T) {
 	w := newWorld(t, 0)
-	res, body := get(t, w.handler, "/")
+	res, body := w.getAs(t, asStateViewer, "/")
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GET / = %d, want 200", res.StatusCode)
 	}
 	mustContain(t, "GET /", body, "Districts", "Riverton Public Schools", "Other Valley District", `href="/districts/`+w.district+`"`)
+
+	// The state viewer's overview has the counts and no names.
+	res, body = w.getAs(t, asStateViewer, "/districts/"+w.district)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("state viewer's overview = %d, want 200", res.StatusCode)
+	}
+	mustContain(t, "state viewer's overview", body, "Riverside High", "Maple Elementary")
+	for _, name := range []string{"Ortiz", "Kim", "Brown", "Mia"} {
+		if strings.Contains(body, name) {
+			t.Errorf("the state viewer's overview names %q", name)
+		}
+	}
 }
 
-func TestHomeSingleDistrictIsItsOverview(t *testing.T) {
-	ctx := context.Background()
-	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "one.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	err = db.Write(ctx, func(tx *store.Tx) error {
-		d := &iep.District{Name: "Solo District", StateCode: "VT", RulePack: "federal", Timezone: "America/New_York"}
-		if err := tx.CreateDistrict(ctx, d); err != nil {
-			return err
-		}
-		return tx.CreateSchool(ctx, &iep.School{DistrictID: d.ID, Name: "Only School", Code: "1", LowGrade: "K", HighGrade: "08", Kind: iep.SchoolPublic})
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h, err := New(app.New(db, nil), Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, body := get(t, h, "/")
+func TestHomeIsTheOwnDistrictsOverview(t *testing.T) {
+	w := newWorld(t, 0)
+	res, body := w.get(t, "/")
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("GET / = %d, want 200", res.StatusCode)
 	}
-	mustContain(t, "GET /", body, "<h1>Solo District</h1>", "Only School", "No students to show.")
+	mustContain(t, "GET /", body, "<h1>Riverton Public Schools</h1>", "Maple Elementary", "Ortiz")
+	if strings.Contains(body, "Other Valley District") {
+		t.Error("an administrator's home shows another district")
+	}
+}
+
+func TestAnonymousIsSentToSignIn(t *testing.T) {
+	w := newWorld(t, 0)
+	for _, target := range []string{"/", "/districts/" + w.district, "/districts/" + w.district + "/students/" + w.mia} {
+		res, _ := get(t, w.handler, target)
+		loc := res.Header.Get("Location")
+		if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/signin") {
+			t.Errorf("anonymous GET %s = %d to %q, want 303 to /signin", target, res.StatusCode, loc)
+		}
+		if target != "/" && loc != "/signin?next="+url.QueryEscape(target) {
+			t.Errorf("anonymous GET %s goes to %q, want to come back to the page", target, loc)
+		}
+	}
 }
 
 func TestOverview(t *testing.T) {
 	w := newWorld(t, 0)
-	res, body := get(t, w.handler, "/districts/"+w.district)
+	res, body := w.get(t, "/districts/"+w.district)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status = %d, want 200", res.StatusCode)
 	}
@@ -114,7 +126,7 @@ func TestOverviewPagination(t *testing.T) {
 	seen := map[string]bool{}
 	var sizes []int
 	for page := 1; next != ""; page++ {
-		res, body := get(t, w.handler, next)
+		res, body := w.get(t, next)
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("GET %s = %d", next, res.StatusCode)
 		}
@@ -162,7 +174,7 @@ func TestOverviewSchoolFilter(t *testing.T) {
 			maple = s.ID
 		}
 	}
-	res, body := get(t, w.handler, "/districts/"+w.district+"?school="+url.QueryEscape(maple))
+	res, body := w.get(t, "/districts/"+w.district+"?school="+url.QueryEscape(maple))
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status = %d", res.StatusCode)
 	}
@@ -171,7 +183,7 @@ func TestOverviewSchoolFilter(t *testing.T) {
 	if strings.Contains(body, "Mia Ortiz") {
 		t.Errorf("the Maple Elementary filter shows a Riverside High student")
 	}
-	res, _ = get(t, w.handler, "/districts/"+w.district+"?school=no-such-school")
+	res, _ = w.get(t, "/districts/"+w.district+"?school=no-such-school")
 	if res.StatusCode != http.StatusNotFound {
 		t.Errorf("unknown school filter: status %d, want 404", res.StatusCode)
 	}
@@ -179,7 +191,7 @@ func TestOverviewSchoolFilter(t *testing.T) {
 
 func TestStudentPageShowsEverySection(t *testing.T) {
 	w := newWorld(t, 0)
-	res, body := get(t, w.handler, "/districts/"+w.district+"/students/"+w.mia)
+	res, body := w.get(t, "/districts/"+w.district+"/students/"+w.mia)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("status = %d, want 200\n%s", res.StatusCode, body)
 	}
@@ -220,7 +232,7 @@ func TestStudentPageShowsEverySection(t *testing.T) {
 
 func TestStudentPageDraftAndEmptySections(t *testing.T) {
 	w := newWorld(t, 0)
-	_, body := get(t, w.handler, "/districts/"+w.district+"/students/"+w.noah)
+	_, body := w.get(t, "/districts/"+w.district+"/students/"+w.noah)
 	mustContain(t, "draft", body,
 		"The latest IEP: Draft", "Draft: this IEP is still being written.", "Not yet proposed", "Noah finds loud rooms hard.",
 		"No present levels have been written yet.", "No goals have been written yet.", "No services have been written yet.",
@@ -230,7 +242,7 @@ func TestStudentPageDraftAndEmptySections(t *testing.T) {
 	if strings.Contains(body, `id="section-transition"`) {
 		t.Errorf("a grade 2 draft shows a transition section")
 	}
-	_, body = get(t, w.handler, "/districts/"+w.district+"/students/"+w.ava)
+	_, body = w.get(t, "/districts/"+w.district+"/students/"+w.ava)
 	mustContain(t, "no plan", body, "This student has no IEP yet.", "No parent or guardian is recorded.")
 }
 
@@ -244,7 +256,7 @@ func TestNotFound(t *testing.T) {
 		"/no/such/page",
 		"/static/app.css", // only content-hash names are served
 	} {
-		res, body := get(t, w.handler, target)
+		res, body := w.get(t, target)
 		if res.StatusCode != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", target, res.StatusCode)
 		}
@@ -252,7 +264,7 @@ func TestNotFound(t *testing.T) {
 			t.Errorf("GET %s: the 404 page names a student", target)
 		}
 	}
-	res, body := get(t, w.handler, "/districts/"+w.district+"/students/nope")
+	res, body := w.get(t, "/districts/"+w.district+"/students/nope")
 	mustContain(t, "404", body, "Page not found", `<html lang="en">`)
 	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
 		t.Errorf("404 Content-Type = %q", ct)
@@ -261,7 +273,7 @@ func TestNotFound(t *testing.T) {
 
 func TestBadCursorIsInvalid(t *testing.T) {
 	w := newWorld(t, 0)
-	res, body := get(t, w.handler, "/districts/"+w.district+"?after=not-a-cursor")
+	res, body := w.get(t, "/districts/"+w.district+"?after=not-a-cursor")
 	if res.StatusCode != http.StatusBadRequest {
 		t.Errorf("bad cursor: status %d, want 400", res.StatusCode)
 	}
@@ -270,7 +282,7 @@ func TestBadCursorIsInvalid(t *testing.T) {
 
 func TestHealthz(t *testing.T) {
 	w := newWorld(t, 0)
-	res, body := get(t, w.handler, "/healthz")
+	res, body := w.get(t, "/healthz")
 	if res.StatusCode != http.StatusOK || body != "ok\n" {
 		t.Errorf("healthz = %d %q, want 200 ok", res.StatusCode, body)
 	}
@@ -296,7 +308,7 @@ func TestSpanish(t *testing.T) {
 		{"accept-language", "/districts/" + w.district + "/students/" + w.mia, []string{"Accept-Language", "es-MX,es;q=0.9,en;q=0.5"}},
 		{"cookie", "/districts/" + w.district + "/students/" + w.mia, []string{"Cookie", "lang=es"}},
 	} {
-		res, body := get(t, w.handler, tc.target, tc.header...)
+		res, body := w.get(t, tc.target, tc.header...)
 		if res.StatusCode != http.StatusOK {
 			t.Fatalf("%s: status %d", tc.name, res.StatusCode)
 		}
@@ -307,24 +319,24 @@ func TestSpanish(t *testing.T) {
 			t.Errorf("%s: English heading on the Spanish page", tc.name)
 		}
 	}
-	res, _ := get(t, w.handler, "/districts/"+w.district+"?lang=es")
+	res, _ := w.get(t, "/districts/"+w.district+"?lang=es")
 	if c := res.Header.Get("Set-Cookie"); !strings.Contains(c, "lang=es") {
 		t.Errorf("?lang=es does not remember the choice: Set-Cookie %q", c)
 	}
-	_, body := get(t, w.handler, "/districts/"+w.district+"?lang=es")
+	_, body := w.get(t, "/districts/"+w.district+"?lang=es")
 	mustContain(t, "overview es", body, "3 estudiantes en el distrito; 2 de ellos tienen un IEP.", "Todas las escuelas", "Sin IEP", "Borrador")
 }
 
 func TestSecurityHeaders(t *testing.T) {
 	w := newWorld(t, 0)
-	_, body := get(t, w.handler, "/")
+	_, body := w.get(t, "/")
 	css := regexp.MustCompile(`href="(/static/app\.[0-9a-f]+\.css)"`).FindStringSubmatch(body)
 	js := regexp.MustCompile(`<script src="(/static/htmx\.min\.[0-9a-f]+\.js)" defer></script>`).FindStringSubmatch(body)
 	if css == nil || js == nil {
 		t.Fatalf("the page does not link hashed assets:\n%s", body)
 	}
 	for _, target := range []string{"/", "/districts/" + w.district + "/students/" + w.mia, "/nope", "/healthz", css[1], js[1]} {
-		res, _ := get(t, w.handler, target)
+		res, _ := w.get(t, target)
 		h := res.Header
 		for k, want := range map[string]string{
 			"X-Content-Type-Options": "nosniff",
@@ -339,11 +351,11 @@ func TestSecurityHeaders(t *testing.T) {
 			t.Errorf("GET %s: Content-Security-Policy = %q", target, p)
 		}
 	}
-	res, _ := get(t, w.handler, css[1])
+	res, _ := w.get(t, css[1])
 	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Cache-Control"), "max-age=31536000") || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/css") {
 		t.Errorf("GET %s = %d, Cache-Control %q, Content-Type %q", css[1], res.StatusCode, res.Header.Get("Cache-Control"), res.Header.Get("Content-Type"))
 	}
-	res, _ = get(t, w.handler, "/districts/"+w.district+"/students/"+w.mia)
+	res, _ = w.get(t, "/districts/"+w.district+"/students/"+w.mia)
 	if cc := res.Header.Get("Cache-Control"); cc != "no-store" {
 		t.Errorf("student page Cache-Control = %q, want no-store", cc)
 	}
