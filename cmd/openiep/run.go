@@ -47,6 +47,7 @@ func commands() []command {
 		{"migrate", "create or upgrade the database schema", runMigrate},
 		{"demo", "fill the database with a generated demo district", runDemo},
 		{"user", "add, list or disable the accounts people sign in with", runUser},
+		{"sso", "manage the identity providers staff sign in with", runSSO},
 		{"verify", "check the audit trail and the frozen plan versions for tampering", runVerify},
 		{"version", "print the version", runVersion},
 	}
