@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/openiep/openiep/internal/date"
 	"github.com/openiep/openiep/internal/iep"
@@ -258,4 +259,60 @@ func multiRow(insert string, cols, rows int) string {
 		b.WriteByte(')')
 	}
 	return b.String()
+}
+
+// StaffStudent is one student a staff member works with, and how.
+type StaffStudent struct {
+	StudentID   string
+	FirstName   string
+	LastName    string
+	Grade       string
+	SchoolID    string
+	CaseManager bool // the case manager of the student's current plan
+	TeamMember  bool // on the team of one of the student's plans that has not ended
+	Granted     bool // holds a grant on the student active at now
+}
+
+// ListStaffStudents returns the students a staff member works with (a caseload): those whose
+// current plan they manage, on whose open plans' teams they are, or on whom they hold a grant
+// active at now; by name, at most limit.
+func (db *DB) ListStaffStudents(ctx context.Context, districtID, staffID string, now time.Time, limit int) ([]StaffStudent, error) {
+	at := db.d.instant(now)
+	rows, err := list(ctx, db, func(r row, s *StaffStudent) error {
+		var how string
+		if err := r.Scan(&s.StudentID, &s.FirstName, &s.LastName, &s.Grade, &s.SchoolID, &how); err != nil {
+			return err
+		}
+		s.CaseManager, s.TeamMember, s.Granted = how == "c", how == "t", how == "g"
+		return nil
+	}, `SELECT s.id, s.first_name, s.last_name, s.grade, s.school_id, w.how FROM (
+			SELECT p.student_id AS student_id, 'c' AS how FROM plans p
+				JOIN students s ON s.district_id = p.district_id AND s.id = p.student_id AND s.current_plan_id = p.id
+				WHERE p.district_id = $1 AND p.case_manager_id = $2
+			UNION SELECT p.student_id, 't' FROM team_members tm
+				JOIN plans p ON p.district_id = tm.district_id AND p.id = tm.plan_id
+				WHERE tm.district_id = $1 AND tm.staff_id = $2 AND p.status NOT IN `+endedPlanStatuses+`
+			UNION SELECT g.student_id, 'g' FROM access_grants g
+				WHERE g.district_id = $1 AND g.staff_id = $2 AND g.starts_at <= $3 AND g.until > $3
+					AND (g.revoked_at IS NULL OR g.revoked_at > $3)
+		) w JOIN students s ON s.district_id = $1 AND s.id = w.student_id
+		ORDER BY s.last_name, s.first_name, s.id, w.how`, districtID, staffID, at)
+	if err != nil {
+		return nil, wrap(err, "list the students of staff %s", staffID)
+	}
+	// One row per student, with every way the staff member works with them.
+	var out []StaffStudent
+	for _, r := range rows {
+		if n := len(out); n > 0 && out[n-1].StudentID == r.StudentID {
+			out[n-1].CaseManager = out[n-1].CaseManager || r.CaseManager
+			out[n-1].TeamMember = out[n-1].TeamMember || r.TeamMember
+			out[n-1].Granted = out[n-1].Granted || r.Granted
+			continue
+		}
+		if len(out) == limit {
+			break
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

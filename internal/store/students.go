@@ -172,3 +172,37 @@ func (db *DB) ListGuardians(ctx context.Context, districtID, studentID string) (
 		WHERE l.district_id = $1 AND l.student_id = $2
 		ORDER BY l.contact_order, g.id`, districtID, studentID)
 }
+
+// GetGuardian returns one guardian of the district. Errors: not found.
+func (db *DB) GetGuardian(ctx context.Context, districtID, id string) (*iep.Guardian, error) {
+	var g iep.Guardian
+	err := db.queryRow(ctx, `SELECT district_id, id, first_name, last_name, preferred_language, needs_interpreter,
+		contact_methods, address FROM guardians WHERE district_id = $1 AND id = $2`, districtID, id).
+		Scan(&g.DistrictID, &g.ID, &g.FirstName, &g.LastName, &g.PreferredLanguage, &g.NeedsInterpreter,
+			jsonCol{&g.ContactMethods}, &g.Address)
+	if err := one(err, "guardian", id); err != nil {
+		return nil, err
+	}
+	return &g, nil
+}
+
+// GuardianChild is one student a guardian is linked to, with the link.
+type GuardianChild struct {
+	StudentID   string
+	FirstName   string
+	LastName    string
+	Grade       string
+	SchoolID    string
+	HoldsRights bool
+}
+
+// ListGuardianChildren returns the students a guardian is linked to in the district, by name.
+// The access policy decides what the guardian may see of each.
+func (db *DB) ListGuardianChildren(ctx context.Context, districtID, guardianID string) ([]GuardianChild, error) {
+	return list(ctx, db, func(r row, c *GuardianChild) error {
+		return r.Scan(&c.StudentID, &c.FirstName, &c.LastName, &c.Grade, &c.SchoolID, &c.HoldsRights)
+	}, `SELECT s.id, s.first_name, s.last_name, s.grade, s.school_id, l.holds_educational_rights
+		FROM student_guardians l JOIN students s ON s.district_id = l.district_id AND s.id = l.student_id
+		WHERE l.district_id = $1 AND l.guardian_id = $2
+		ORDER BY s.last_name, s.first_name, s.id`, districtID, guardianID)
+}

@@ -228,9 +228,6 @@ func (s *server) status(si *app.SignedIn) sessionStatus {
 	if si == nil {
 		return sessionStatus{}
 	}
-	left := max(time.Until(si.ExpiresAt()), 0)
-	if s.now != nil {
-		left = max(si.ExpiresAt().Sub(s.now()), 0)
-	}
+	left := max(si.ExpiresAt().Sub(s.now()), 0)
 	return sessionStatus{SignedIn: true, ExpiresIn: int(left / time.Second), WarnAt: int(warnBefore(si.Session.IdleTimeout) / time.Second)}
 }

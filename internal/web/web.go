@@ -57,7 +57,11 @@ func New(svc *app.Service, opt Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &server{svc: svc, log: log, pages: p, assets: a, now: opt.Now, secureCookies: opt.SecureCookies}
+	now := opt.Now
+	if now == nil {
+		now = time.Now
+	}
+	s := &server{svc: svc, log: log, pages: p, assets: a, now: now, secureCookies: opt.SecureCookies}
 	s.table = s.routes()
 	s.mux = http.NewServeMux()
 	for _, rt := range s.table {
