@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -55,9 +56,9 @@ func with(m map[string]outcome, pairs ...any) map[string]outcome {
 // (Riverside High; Rosa holds the rights, her father does not; Dana is her case manager). A
 // route registered in routes() without a row here fails the test, so a new page cannot ship
 // without someone deciding who may open it.
-func matrix() map[string]map[string]outcome {
+func matrix(w *world) (map[string]map[string]outcome, map[string]string) {
 	family := []any{asGuardian, hidden, asOtherGuardian, hidden, asNoRights, hidden}
-	return map[string]map[string]outcome{
+	rows := map[string]map[string]outcome{
 		"GET /{$}": every(toSignIn, ok),
 		"GET /districts/{district}": with(every(toSignIn, ok), append(family,
 			asOtherDistrict, hidden)...),
@@ -83,7 +84,24 @@ func matrix() map[string]map[string]outcome {
 		"GET /static/{name}": every(ok, ok),
 		"/":                  every(hidden, hidden),
 	}
+	params := map[string]string{"district": w.district, "student": w.mia}
+	for _, part := range matrixParts {
+		more, ps := part(w)
+		for p, row := range more {
+			if rows[p] != nil {
+				panic("two matrix rows for " + p)
+			}
+			rows[p] = row
+		}
+		maps.Copy(params, ps)
+	}
+	return rows, params
 }
+
+// matrixParts add the rows of one feature's routes to the matrix (in that feature's test file,
+// from an init function), with the values of the path parameters those routes name; they may
+// seed what the routes need into the world first.
+var matrixParts []func(w *world) (rows map[string]map[string]outcome, params map[string]string)
 
 // TestAuthorizationMatrix calls every route registered on the router as every kind of actor
 // and checks the outcome against the matrix.
@@ -93,7 +111,13 @@ func TestAuthorizationMatrix(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := matrix()
+	want, params := matrix(w)
+	params["name"] = strings.TrimPrefix(a.URL("app.css"), "/static/")
+	var pairs []string
+	for k, v := range params {
+		pairs = append(pairs, "{"+k+"}", v)
+	}
+	replacer := strings.NewReplacer(append(pairs, "{$}", "")...)
 	registered := map[string]bool{}
 	for _, rt := range (&server{}).routes() {
 		registered[rt.pattern] = true
@@ -103,8 +127,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 			continue
 		}
 		method, path := splitPattern(rt.pattern)
-		path = strings.NewReplacer("{district}", w.district, "{student}", w.mia,
-			"{name}", strings.TrimPrefix(a.URL("app.css"), "/static/"), "{$}", "").Replace(path)
+		path = replacer.Replace(path)
+		if strings.Contains(path, "{") {
+			t.Errorf("route %q: no value for a parameter of %q (add it to the matrix part's params)", rt.pattern, path)
+			continue
+		}
 		if path == "/" && rt.pattern == "/" {
 			path = "/no/such/page"
 		}

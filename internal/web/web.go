@@ -95,6 +95,16 @@ type route struct {
 
 // routes is the whole URL space of the web application.
 func (s *server) routes() []route {
+	var rs []route
+	for _, part := range [][]route{s.coreRoutes(), s.passwordRoutes(), s.ssoRoutes(), s.accessRecordRoutes(), s.adminRoutes()} {
+		rs = append(rs, part...)
+	}
+	// The catch-all goes last so that the table reads in order; ServeMux does not care.
+	return append(rs, route{"/", public, func(http.ResponseWriter, *http.Request) error { return errNotFound }})
+}
+
+// coreRoutes are the overview, the student record, sign-in and the session.
+func (s *server) coreRoutes() []route {
 	return []route{
 		{"GET /{$}", member, s.home},
 		{"GET /districts/{district}", member, s.district},
@@ -114,6 +124,5 @@ func (s *server) routes() []route {
 
 		{"GET /healthz", public, func(w http.ResponseWriter, r *http.Request) error { s.healthz(w, r); return nil }},
 		{"GET /static/{name}", public, s.serveStatic},
-		{"/", public, func(http.ResponseWriter, *http.Request) error { return errNotFound }},
 	}
 }

@@ -1,0 +1,4 @@
+package web
+
+// adminRoutes: not yet built.
+func (s *server) adminRoutes() []route { return nil }

@@ -1,0 +1,30 @@
+#!/usr/bin/env python3
+"""Add or replace messages in openiep's catalogs.
+
+Usage: scripts/i18n-add.py keys.json
+
+keys.json maps a language tag to the messages to set in that language:
+    {"en": {"admin.title": "Administration"}, "es": {"admin.title": "Administración"}}
+Every catalog is read, changed and written back in one step, in the same layout
+(two-space indent, UTF-8, keys in their order with new ones at the end), so that
+several people adding keys at once do not lose each other's changes. Every key
+must be given for every language that has a catalog.
+"""
+import json
+import pathlib
+import sys
+
+root = pathlib.Path(__file__).resolve().parent.parent / "internal" / "i18n" / "catalog"
+new = json.loads(pathlib.Path(sys.argv[1]).read_text(encoding="utf-8"))
+tags = sorted(p.stem for p in root.glob("*.json"))
+keys = {k for m in new.values() for k in m}
+for tag in tags:
+    missing = keys - set(new.get(tag, {}))
+    if missing:
+        sys.exit(f"{tag}: no text for {sorted(missing)}")
+for tag in tags:
+    path = root / f"{tag}.json"
+    cat = json.loads(path.read_text(encoding="utf-8"))
+    cat["messages"].update(new[tag])
+    path.write_text(json.dumps(cat, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"{tag}: {len(new[tag])} messages set, {len(cat['messages'])} in all")
