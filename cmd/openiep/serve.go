@@ -30,6 +30,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	withDemo := fs.Bool("demo", false, "when the database is empty, fill it with a generated demo district first")
 	students := fs.Int("demo-students", 2000, "with --demo: how many students the demo district has")
 	seed := fs.Int64("demo-seed", 1, "with --demo: the seed of the generated data")
+	publicURL := fs.String("public-url", "", "the address people reach openiep at, e.g. https://iep.example.org (links in e-mail start with it); empty: http:// and the listening address")
 	secureCookies := fs.Bool("secure-cookies", false, "mark the session cookie Secure on plain HTTP too (TLS ends at a proxy in front)")
 	if err := parseFlags(e, fs, args); err != nil {
 		return helpOK(err)
@@ -50,13 +51,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	handler, err := web.New(app.New(db, now, app.WithSealer(sealer)), web.Options{Logger: e.log, SecureCookies: *secureCookies})
-	if err != nil {
-		return fmt.Errorf("build the web application: %w", err)
-	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
+	}
+	defer ln.Close()
+	if *publicURL == "" {
+		*publicURL = "http://" + displayAddr(ln.Addr())
+	}
+	svc := app.New(db, now, app.WithSealer(sealer), app.WithPublicURL(*publicURL))
+	handler, err := web.New(svc, web.Options{Logger: e.log, SecureCookies: *secureCookies})
+	if err != nil {
+		return fmt.Errorf("build the web application: %w", err)
 	}
 	srv := &http.Server{
 		Handler:           handler,

@@ -11,6 +11,7 @@ package app
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"time"
 
@@ -25,6 +26,10 @@ type Service struct {
 	now    func() time.Time
 	sealer *auth.Sealer
 	params auth.Params // password hashing; tests lower it
+	// publicURL is where people reach this deployment (scheme, host, optional path prefix, no
+	// trailing slash): links in e-mail and the single sign-on return address are built from it,
+	// never from a request's Host header, which anyone can forge.
+	publicURL string
 	// dummyHash is a hash checked when an e-mail names no account, so that a sign-in takes as
 	// long whether or not the account exists.
 	dummyHash string
@@ -45,13 +50,19 @@ func WithSealer(s *auth.Sealer) Option { return func(svc *Service) { svc.sealer 
 // cheap ones; a deployment keeps auth.DefaultParams).
 func WithPasswordParams(p auth.Params) Option { return func(svc *Service) { svc.params = p } }
 
+// WithPublicURL sets the address people reach the deployment at, e.g. https://iep.example.org;
+// links in e-mail start with it. Without it they start with http://localhost:8080.
+func WithPublicURL(u string) Option {
+	return func(svc *Service) { svc.publicURL = strings.TrimRight(u, "/") }
+}
+
 // New returns a Service reading and writing db; now is the clock (UTC), read once per use case
 // where a use case needs today.
 func New(db *store.DB, now func() time.Time, opts ...Option) *Service {
 	if now == nil {
 		now = func() time.Time { return time.Now().UTC() }
 	}
-	s := &Service{db: db, now: now, params: auth.DefaultParams}
+	s := &Service{db: db, now: now, params: auth.DefaultParams, publicURL: "http://localhost:8080"}
 	for _, o := range opts {
 		o(s)
 	}

@@ -48,6 +48,13 @@ func newWorld(t testing.TB, extra int) *world {
 // session countdown need one that moves.
 func newWorldAt(t testing.TB, extra int, clock func() time.Time) *world {
 	t.Helper()
+	return newWorldWith(t, extra, clock)
+}
+
+// newWorldWith is newWorldAt with more options for the service (a public URL, a single sign-on
+// client…).
+func newWorldWith(t testing.TB, extra int, clock func() time.Time, opts ...app.Option) *world {
+	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "web.db"), store.Options{Now: clock})
 	if err != nil {
@@ -64,7 +71,7 @@ func newWorldAt(t testing.TB, extra int, clock func() time.Time) *world {
 	if err := db.Write(ctx, func(tx *store.Tx) error { return w.seedActors(ctx, tx) }); err != nil {
 		t.Fatalf("seed actors: %v", err)
 	}
-	h, err := New(app.New(db, clock, app.WithPasswordParams(testParams)), Options{Now: clock})
+	h, err := New(app.New(db, clock, append([]app.Option{app.WithPasswordParams(testParams)}, opts...)...), Options{Now: clock})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}
