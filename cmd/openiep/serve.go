@@ -32,6 +32,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	seed := fs.Int64("demo-seed", 1, "with --demo: the seed of the generated data")
 	publicURL := fs.String("public-url", "", "the address people reach openiep at, e.g. https://iep.example.org (links in e-mail start with it); empty: http:// and the listening address")
 	secureCookies := fs.Bool("secure-cookies", false, "mark the session cookie Secure on plain HTTP too (TLS ends at a proxy in front)")
+	mailOpts := addMailFlags(fs)
 	if err := parseFlags(e, fs, args); err != nil {
 		return helpOK(err)
 	}
@@ -51,6 +52,11 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	stopMail, err := startMail(ctx, e, db, mailOpts, *withDemo)
+	if err != nil {
+		return err
+	}
+	defer stopMail()
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
@@ -73,6 +79,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "openiep is serving at http://%s/\n", displayAddr(ln.Addr()))
 	e.log.Info("serving", "addr", ln.Addr().String(), "engine", db.Engine(), "version", version())
+	// Housekeeping (expired sessions, old sign-in failures and mail) every hour until shutdown.
+	housekeeping, stopHousekeeping := context.WithCancel(ctx)
+	defer stopHousekeeping()
+	go svc.RunCleanup(housekeeping, time.Hour, e.log)
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

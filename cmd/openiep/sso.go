@@ -54,13 +54,14 @@ func runSSOAdd(ctx context.Context, e *env, args []string) error {
 	name := fs.String("name", "", "the label of the sign-in button, e.g. Google")
 	issuer := fs.String("issuer", "", "the provider's issuer URL, e.g. https://accounts.google.com")
 	clientID := fs.String("client-id", "", "the client id the provider issued for openiep")
-	domains := fs.String("email-domains", "", "comma-separated e-mail domains allowed to sign in (default: any)")
+	domains := fs.String("email-domains", "", "comma-separated e-mail domains of the district's staff: only staff accounts with an e-mail of these domains can sign in (required)")
+	publicURL := fs.String("public-url", "", "the address people reach openiep at (serve --public-url), to print the redirect address to register with the provider")
 	scopes := fs.String("scopes", "", "comma-separated scopes to request (default: openid, email, profile)")
 	if err := parseFlags(e, fs, args); err != nil {
 		return helpOK(err)
 	}
-	if *name == "" || *issuer == "" || *clientID == "" {
-		return &usageError{"sso add needs --name, --issuer and --client-id, and the client secret on standard input"}
+	if *name == "" || *issuer == "" || *clientID == "" || len(splitList(*domains)) == 0 {
+		return &usageError{"sso add needs --name, --issuer, --client-id and --email-domains, and the client secret on standard input"}
 	}
 	secret, err := readSecret(e.stdin)
 	if err != nil {
@@ -96,9 +97,11 @@ func runSSOAdd(ctx context.Context, e *env, args []string) error {
 		return fmt.Errorf("add the identity provider: %w", err)
 	}
 	fmt.Fprintf(e.stdout, "Added identity provider %s (id %s) to district %s, enabled.\n", p.Name, p.ID, d.ID)
-	if len(p.EmailDomains) == 0 {
-		fmt.Fprintln(e.stdout, "Any e-mail domain the provider has verified may sign in; --email-domains limits that.")
+	base := strings.TrimRight(*publicURL, "/")
+	if base == "" {
+		base = "https://<openiep's address>"
 	}
+	fmt.Fprintf(e.stdout, "Register this redirect address with the provider: %s/signin/sso/%s/callback\n", base, p.ID)
 	return nil
 }
 

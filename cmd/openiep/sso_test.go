@@ -56,9 +56,15 @@ func TestSSOAddListDisable(t *testing.T) {
 		t.Error("the sealed secret opens for another provider")
 	}
 
+	// Without e-mail domains nobody could ever sign in: refused.
+	if _, _, err = runCmdInput(t, vars, "s3cret\n", "sso", "add", "--district", ids[0], "--name", "Clever",
+		"--issuer", "https://clever.com", "--client-id", "cl"); err == nil || !strings.Contains(err.Error(), "--email-domains") {
+		t.Fatalf("sso add without domains: %v", err)
+	}
 	out, _, err = runCmdInput(t, vars, "s3cret\n", "sso", "add", "--district", ids[0], "--name", "Clever",
-		"--issuer", "https://clever.com", "--client-id", "cl", "--scopes", "openid,email")
-	if err != nil || !strings.Contains(out, "Any e-mail domain") {
+		"--issuer", "https://clever.com", "--client-id", "cl", "--scopes", "openid,email", "--email-domains", "clever.riverside.org",
+		"--public-url", "https://iep.riverside.org/")
+	if err != nil || !regexp.MustCompile(`redirect address with the provider: https://iep\.riverside\.org/signin/sso/[0-9a-f-]{36}/callback\n`).MatchString(out) {
 		t.Fatalf("sso add Clever = %q, %v", out, err)
 	}
 	out, _, err = runCmd(t, vars, "sso", "list")
@@ -66,7 +72,7 @@ func TestSSOAddListDisable(t *testing.T) {
 		t.Fatalf("sso list: %v", err)
 	}
 	if !regexp.MustCompile(`(?m)^`+id+`\s+Google\s+https://accounts.google.com\s+123.apps.example\s+riverside.org,k12.riverside.org\s+enabled$`).MatchString(out) ||
-		!regexp.MustCompile(`(?m)Clever\s+https://clever.com\s+cl\s+any\s+enabled$`).MatchString(out) {
+		!regexp.MustCompile(`(?m)Clever\s+https://clever.com\s+cl\s+clever.riverside.org\s+enabled$`).MatchString(out) {
 		t.Errorf("sso list:\n%s", out)
 	}
 	if strings.Contains(out, "secret") || strings.Contains(out, p.ClientSecret) || strings.Contains(out, "v1.") {
@@ -89,11 +95,11 @@ func TestSSOAddListDisable(t *testing.T) {
 	}
 
 	// Mistakes: the same name again, a bad issuer, an unknown provider.
-	_, _, err = runCmdInput(t, vars, "x\n", "sso", "add", "--name", "Google", "--issuer", "https://accounts.google.com", "--client-id", "c")
+	_, _, err = runCmdInput(t, vars, "x\n", "sso", "add", "--name", "Google", "--issuer", "https://accounts.google.com", "--client-id", "c", "--email-domains", "a.org")
 	if err == nil || !strings.Contains(err.Error(), `already has an identity provider named "Google"`) {
 		t.Errorf("sso add with a taken name: %v", err)
 	}
-	_, _, err = runCmdInput(t, vars, "x\n", "sso", "add", "--name", "Evil", "--issuer", "http://accounts.example.com", "--client-id", "c")
+	_, _, err = runCmdInput(t, vars, "x\n", "sso", "add", "--name", "Evil", "--issuer", "http://accounts.example.com", "--client-id", "c", "--email-domains", "a.org")
 	if err == nil || !strings.Contains(err.Error(), "issuer") || !strings.Contains(err.Error(), "https") {
 		t.Errorf("sso add with a plain-http issuer: %v", err)
 	}
@@ -107,7 +113,7 @@ func TestSSOUsage(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "usage.db")
 	seedDistricts(t, path, 2)
 	vars := map[string]string{"OPENIEP_DB": path, "OPENIEP_SECRET_KEY": auth.NewKey()}
-	add := []string{"sso", "add", "--name", "Google", "--issuer", "https://accounts.google.com", "--client-id", "c"}
+	add := []string{"sso", "add", "--name", "Google", "--issuer", "https://accounts.google.com", "--client-id", "c", "--email-domains", "riverside.org"}
 	for _, tt := range []struct {
 		input string
 		args  []string
@@ -115,7 +121,7 @@ func TestSSOUsage(t *testing.T) {
 	}{
 		{"", []string{"sso"}, "needs a subcommand"},
 		{"", []string{"sso", "frob"}, `unknown sso subcommand "frob"`},
-		{"secret\n", []string{"sso", "add", "--name", "Google"}, "needs --name, --issuer and --client-id"},
+		{"secret\n", []string{"sso", "add", "--name", "Google"}, "needs --name, --issuer, --client-id and --email-domains"},
 		{"", add, "standard input, which is empty"},
 		{"\n", add, "standard input, which is empty"},
 		{"secret\n", add, "several districts"},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/openiep/openiep/internal/auth"
 	"github.com/openiep/openiep/internal/iep"
+	"github.com/openiep/openiep/internal/sso"
 	"github.com/openiep/openiep/internal/store"
 )
 
@@ -30,6 +31,8 @@ type Service struct {
 	// trailing slash): links in e-mail and the single sign-on return address are built from it,
 	// never from a request's Host header, which anyone can forge.
 	publicURL string
+	// sso begins and completes single sign-ons (WithSSOClient; by default one of its own).
+	sso *sso.Client
 	// dummyHash is a hash checked when an e-mail names no account, so that a sign-in takes as
 	// long whether or not the account exists.
 	dummyHash string
@@ -65,6 +68,9 @@ func New(db *store.DB, now func() time.Time, opts ...Option) *Service {
 	s := &Service{db: db, now: now, params: auth.DefaultParams, publicURL: "http://localhost:8080"}
 	for _, o := range opts {
 		o(s)
+	}
+	if s.sso == nil {
+		s.sso = sso.NewClient(sso.Options{})
 	}
 	if s.sealer == nil {
 		key, err := auth.ParseKey(auth.NewKey())

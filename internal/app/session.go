@@ -225,7 +225,8 @@ func (s *Service) signedIn(ctx context.Context, token string, sess *store.Sessio
 	switch {
 	case acc.TOTPSecret != "" && !sess.MFAPassed:
 		si.Pending = PendingTOTP
-	case acc.Kind == store.AccountStaff && set.RequireStaffTOTP && acc.TOTPSecret == "":
+	case acc.Kind == store.AccountStaff && set.RequireStaffTOTP && acc.TOTPSecret == "" && !sess.MFAPassed:
+		// A single sign-on session passed the identity provider's own second factor.
 		si.Pending = PendingEnrol
 	case acc.MustChangePassword:
 		si.Pending = PendingReset

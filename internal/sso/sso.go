@@ -217,9 +217,10 @@ func HashState(state string) string {
 // Complete finishes a sign-in with p: it exchanges code (from the redirect) with the flow's
 // PKCE verifier at the provider's token endpoint, verifies the ID token (signature by the
 // provider's published keys, issuer, audience = p.ClientID, expiry), checks that it carries the
-// flow's nonce, and requires an e-mail address the provider has verified, of one of
-// p.EmailDomains when any are set. redirectURL must be the one given to Begin. The caller must
-// have checked the state (by taking the flow with HashState(state)) before calling it.
+// flow's nonce, and requires an e-mail address the provider has verified (email_verified, or
+// Microsoft's xms_edov), of one of p.EmailDomains when any are set. redirectURL must be the one
+// given to Begin. The caller must have checked the state (by taking the flow with
+// HashState(state)) before calling it.
 //
 // Errors (see the variables): ErrDiscovery, ErrExchange, ErrInvalidToken, ErrTokenExpired,
 // ErrNonceMismatch, ErrEmailMissing, ErrEmailNotVerified, ErrDomainNotAllowed.
@@ -260,7 +261,11 @@ func (c *Client) Complete(ctx context.Context, p Provider, f Flow, redirectURL, 
 	var claims struct {
 		Email         string   `json:"email"`
 		EmailVerified flexBool `json:"email_verified"`
-		Name          string   `json:"name"`
+		// Microsoft Entra ID sends no email_verified; its optional claim xms_edov ("e-mail
+		// domain owner verified") is true when the address's domain is verified by the tenant
+		// that owns it, which is what email_verified means for a work account.
+		DomainOwnerVerified flexBool `json:"xms_edov"`
+		Name                string   `json:"name"`
 	}
 	if err := idt.Claims(&claims); err != nil {
 		return Identity{}, fmt.Errorf("%w: its claims: %v", ErrInvalidToken, err)
@@ -273,7 +278,7 @@ func (c *Client) Complete(ctx context.Context, p Provider, f Flow, redirectURL, 
 	if at < 1 || at == len(email)-1 {
 		return Identity{}, fmt.Errorf("%w: the e-mail claim is not an address", ErrInvalidToken)
 	}
-	if !claims.EmailVerified {
+	if !claims.EmailVerified && !claims.DomainOwnerVerified {
 		return Identity{}, ErrEmailNotVerified
 	}
 	if !domainAllowed(email[at+1:], p.EmailDomains) {

@@ -46,6 +46,7 @@ type AuditActor struct {
 	Kind    string
 	ID      string
 	Address string
+	Reason  string // the access policy's ground for the change (e.g. "district_admin"); may be empty
 }
 
 // NormalizeEmail is the form an e-mail address is stored and looked up in: trimmed, lower case.
@@ -115,7 +116,7 @@ func (tx *Tx) auditAccount(ctx context.Context, districtID, accountID, action st
 		kind = "system"
 	}
 	return tx.AppendAudit(ctx, &AuditEntry{DistrictID: districtID, ActorKind: kind, ActorID: by.ID,
-		Action: action, RecordKind: "account", RecordID: accountID, FromAddress: by.Address})
+		Action: action, RecordKind: "account", RecordID: accountID, FromAddress: by.Address, Reason: by.Reason})
 }
 
 const accountCols = `district_id, id, kind, COALESCE(staff_id, guardian_id, student_id), email,

@@ -19,12 +19,14 @@ type signInForm struct {
 	Error   string // what went wrong, in the reader's language
 	Expired bool   // the session ended while a form was being filled in
 	Notice  string // e.g. "you have signed out"
+	SSO     bool   // some district offers single sign-on: show its button (sso.go)
 }
 
 // renderSignIn writes the sign-in page with status.
 func (s *server) renderSignIn(w http.ResponseWriter, r *http.Request, status int, f signInForm) error {
 	f.Base = s.base(w, r)
 	f.Title = f.T("signin.title")
+	f.SSO = s.ssoOffered(r)
 	if f.Next == "" {
 		f.Next = localPath(r.FormValue("next"))
 	}

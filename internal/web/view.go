@@ -9,8 +9,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/openiep/openiep/internal/app"
 	"github.com/openiep/openiep/internal/date"
 	"github.com/openiep/openiep/internal/i18n"
+	"github.com/openiep/openiep/internal/iep"
 )
 
 // langCookie remembers a language chosen with ?lang= so that it follows the reader from page
@@ -32,6 +34,9 @@ type Base struct {
 	// still pending a step (then the header offers only signing out).
 	Who      string
 	SignedIn bool
+	// AdminURL is the district administration's address when the signed-in person is a district
+	// administrator or representative (the link in the header); "" otherwise.
+	AdminURL string
 	Session  sessionStatus // the countdown the session script starts from
 	Here     string        // this page's path and query, to come back to
 }
@@ -57,6 +62,9 @@ func (s *server) base(w http.ResponseWriter, r *http.Request) Base {
 		b.SignedIn, b.Session = true, s.status(si)
 		if si.Pending == "" {
 			b.Who = si.Name
+			if a := si.Actor; a.Kind == app.ActorStaff && (a.HasRole(iep.RoleAdministrator) || a.HasRole(iep.RoleDistrictRepresentative)) {
+				b.AdminURL = adminURL(a.DistrictID)
+			}
 		}
 	}
 	for _, other := range i18n.Languages() {

@@ -35,7 +35,10 @@ type User struct {
 	Subject       string
 	Email         string // empty: no email claim
 	EmailVerified bool
-	Name          string
+	// DomainOwnerVerified sends Microsoft's xms_edov claim, true (and email_verified not at
+	// all, as Entra ID does).
+	DomainOwnerVerified bool
+	Name                string
 }
 
 // DefaultUser is the user a new Server signs in until SetUser.
@@ -173,7 +176,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"scopes_supported":                      []string{"openid", "email", "profile"},
 		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
 		"code_challenge_methods_supported":      []string{"S256"},
-		"claims_supported":                      []string{"iss", "sub", "aud", "exp", "iat", "nonce", "email", "email_verified", "name"},
+		"claims_supported":                      []string{"iss", "sub", "aud", "exp", "iat", "nonce", "email", "email_verified", "xms_edov", "name"},
 	})
 }
 
@@ -303,6 +306,10 @@ func (s *Server) idToken(g grant, k Knobs) (string, error) {
 	if g.user.Email != "" {
 		claims["email"] = g.user.Email
 		claims["email_verified"] = g.user.EmailVerified
+	}
+	if g.user.DomainOwnerVerified {
+		delete(claims, "email_verified")
+		claims["xms_edov"] = true
 	}
 	if g.user.Name != "" {
 		claims["name"] = g.user.Name

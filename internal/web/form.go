@@ -1,0 +1,102 @@
+package web
+
+import (
+	"errors"
+	"html/template"
+	"net/url"
+	"slices"
+
+	"github.com/openiep/openiep/internal/i18n"
+	"github.com/openiep/openiep/internal/iep"
+)
+
+// form is a form's state when it is shown again after a refusal: what was typed (so that
+// nothing is lost) and what is wrong, field by field, in the reader's language. Templates show
+// the summary (each problem a link to its field) and mark each field with Attrs.
+type form struct {
+	Values url.Values
+	Errors []fieldError
+}
+
+// fieldError is one problem with one field. ID is the id of the field's input ("f-" and the
+// field's name), which the summary links to and whose message the input is described by.
+type fieldError struct {
+	Field, ID, Message string
+}
+
+// newForm returns the form holding what r posted.
+func newForm(values url.Values) form { return form{Values: values} }
+
+// refuse fills the form's errors from err when err is an invalid-input error with problems, and
+// reports whether it did; any other error is for the caller to return.
+func (f *form) refuse(b Base, err error) bool {
+	var e *iep.Error
+	if iep.KindOf(err) != iep.KindInvalid || !errors.As(err, &e) || len(e.Problems) == 0 {
+		return false
+	}
+	for _, p := range e.Problems {
+		label := p.Field
+		if key := "field." + p.Field; i18n.Has(key) {
+			label = b.T(key)
+		}
+		msg := b.T("problem."+p.Code, label, p.Detail)
+		if !i18n.Has("problem." + p.Code) {
+			msg = b.T("problem.invalid", label)
+		}
+		if i := slices.IndexFunc(f.Errors, func(x fieldError) bool { return x.Field == p.Field }); i >= 0 {
+			f.Errors[i].Message += " " + msg
+			continue
+		}
+		f.Errors = append(f.Errors, fieldError{Field: p.Field, ID: "f-" + p.Field, Message: msg})
+	}
+	return true
+}
+
+// V is what was typed into field.
+func (f form) V(field string) string { return f.Values.Get(field) }
+
+// Has reports whether value is among the field's values (a ticked checkbox, a chosen option).
+func (f form) Has(field, value string) bool { return slices.Contains(f.Values[field], value) }
+
+// Err is the message of the field's problem; "" when it has none.
+func (f form) Err(field string) string {
+	for _, e := range f.Errors {
+		if e.Field == field {
+			return e.Message
+		}
+	}
+	return ""
+}
+
+// Attrs are the attributes of a field's input: aria-invalid and aria-describedby naming its
+// message when it has a problem.
+func (f form) Attrs(field string) template.HTMLAttr {
+	if f.Err(field) == "" {
+		return ""
+	}
+	return template.HTMLAttr(`aria-invalid="true" aria-describedby="f-` + template.HTMLEscapeString(field) + `-error"`)
+}
+
+// Describe is Attrs for a group of inputs (a fieldset): aria-describedby only, since
+// aria-invalid belongs on inputs.
+func (f form) Describe(field string) template.HTMLAttr {
+	if f.Err(field) == "" {
+		return ""
+	}
+	return template.HTMLAttr(`aria-describedby="f-` + template.HTMLEscapeString(field) + `-error"`)
+}
+
+// fieldView is one text input with its label, hint and problem, for the "text-field" template
+// (admin_forms.html).
+type fieldView struct {
+	Base
+	Form                form
+	Name, Type, HintKey string
+	Required            bool
+}
+
+// Field describes the text input of field name (of HTML type typ; "" is text) for the
+// "text-field" template, with the hint of catalog key hint when not empty.
+func (f form) Field(b Base, name, typ, hint string, required bool) fieldView {
+	return fieldView{Base: b, Form: f, Name: name, Type: typ, HintKey: hint, Required: required}
+}
