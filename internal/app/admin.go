@@ -339,6 +339,11 @@ type StudentAccess struct {
 	Grants    []GrantRow
 	Staff     []iep.Staff // active staff, to grant access to
 	Now       time.Time   // in the district's zone
+	// Adult is set when the educational rights have passed to the student (the age of
+	// majority, 300.520): the student may then have an account of their own, StudentAccount
+	// (nil: none yet).
+	Adult          bool
+	StudentAccount *store.Account
 }
 
 // GuardianAccess is a guardian of the student with their link and account.
@@ -372,6 +377,16 @@ func (s *Service) StudentAccessDetail(ctx context.Context, a Actor, districtID, 
 	}
 	out := &StudentAccess{District: *dist, Student: *st}
 	if out.Now, err = s.districtNow(ctx, districtID); err != nil {
+		return nil, err
+	}
+	if out.Adult, err = s.rightsTransferred(ctx, districtID, studentID, out.Now); err != nil {
+		return nil, err
+	}
+	out.StudentAccount, err = s.db.GetAccountBySubject(ctx, districtID, store.AccountStudent, studentID)
+	if iep.KindOf(err) == iep.KindNotFound {
+		out.StudentAccount, err = nil, nil
+	}
+	if err != nil {
 		return nil, err
 	}
 	links, err := s.db.ListGuardians(ctx, districtID, studentID)
@@ -546,6 +561,55 @@ func (s *Service) guardianAccount(ctx context.Context, tx *store.Tx, a Actor, d 
 	return n.ID, nil
 }
 
+// rightsTransferred reports whether the student's educational rights have passed to them.
+func (s *Service) rightsTransferred(ctx context.Context, districtID, studentID string, now time.Time) (bool, error) {
+	f, err := s.db.AccessFacts(ctx, districtID, studentID, now)
+	if err != nil {
+		return false, err
+	}
+	return f.RightsTransferred(), nil
+}
+
+// InviteStudent gives a student whose educational rights have passed to them (300.520) an
+// account of their own with the e-mail given (or their existing one) and sends an invitation;
+// an account that is disabled is enabled only by EnableStudent. Errors: invalid (a student
+// still under the rights of their parents, a missing or taken e-mail, an account that has a
+// password already), not found.
+func (s *Service) InviteStudent(ctx context.Context, a Actor, districtID, studentID, email string) error {
+	d, err := s.manage(ctx, a, districtID, studentID)
+	if err != nil {
+		return err
+	}
+	now, err := s.districtNow(ctx, districtID)
+	if err != nil {
+		return err
+	}
+	if adult, err := s.rightsTransferred(ctx, districtID, studentID, now); err != nil {
+		return err
+	} else if !adult {
+		return iep.Problems{{Field: "student", Code: "not_adult"}}.Err()
+	}
+	acc, err := s.db.GetAccountBySubject(ctx, districtID, store.AccountStudent, studentID)
+	if iep.KindOf(err) == iep.KindNotFound {
+		email = store.NormalizeEmail(email)
+		probe := iep.Staff{DistrictID: districtID, FirstName: "-", LastName: "-", Email: email, Roles: []iep.StaffRole{iep.RoleCaseManager}}
+		if email == "" {
+			return iep.Problems{{Field: "student_email", Code: iep.CodeRequired}}.Err()
+		} else if probe.Validate() != nil {
+			return iep.Problems{{Field: "student_email", Code: iep.CodeInvalid}}.Err()
+		}
+		acc = &store.Account{DistrictID: districtID, Kind: store.AccountStudent, SubjectID: studentID, Email: email}
+		err = s.db.Write(ctx, func(tx *store.Tx) error { return tx.CreateAccount(ctx, acc, byActor(a, d)) })
+		if iep.KindOf(err) == iep.KindConflict {
+			return iep.Problems{{Field: "student_email", Code: "email_taken"}}.Err()
+		}
+	}
+	if err != nil {
+		return err
+	}
+	return s.SendInvitation(ctx, a, districtID, acc.ID)
+}
+
 // GuardianOp is what an administrator does to a guardian's link to a student.
 type GuardianOp string
 
@@ -553,7 +617,9 @@ const (
 	GuardianGiveRights GuardianOp = "give_rights" // they hold the educational rights
 	GuardianTakeRights GuardianOp = "take_rights" // they do not (e.g. a court order)
 	GuardianUnlink     GuardianOp = "unlink"
-	GuardianInvite     GuardianOp = "invite" // create their account if missing; send an invitation
+	GuardianInvite     GuardianOp = "invite"  // create their account if missing; send an invitation
+	GuardianDisable    GuardianOp = "disable" // their account: signed out everywhere, cannot sign in
+	GuardianEnable     GuardianOp = "enable"
 )
 
 // ChangeGuardian applies op to a guardian's link to the student. Errors: not found, invalid.
@@ -579,6 +645,19 @@ func (s *Service) ChangeGuardian(ctx context.Context, a Actor, districtID, stude
 			return tx.UpdateGuardianLink(ctx, &l.Link, byActor(a, d))
 		case GuardianUnlink:
 			return tx.UnlinkGuardian(ctx, districtID, studentID, guardianID, byActor(a, d))
+		case GuardianDisable, GuardianEnable:
+			acc, err := s.db.GetAccountBySubject(ctx, districtID, store.AccountGuardian, guardianID)
+			switch {
+			case iep.KindOf(err) == iep.KindNotFound:
+				return iep.Problems{{Field: "account", Code: "no_account"}}.Err()
+			case err != nil:
+				return err
+			case op == GuardianDisable:
+				return tx.DisableAccount(ctx, districtID, acc.ID, byActor(a, d))
+			case acc.Disabled():
+				return tx.EnableAccount(ctx, districtID, acc.ID, byActor(a, d))
+			}
+			return nil
 		case GuardianInvite:
 			var err error
 			accountID, err = s.guardianAccount(ctx, tx, a, d, l.Guardian, l.Guardian.Email())
@@ -587,7 +666,7 @@ func (s *Service) ChangeGuardian(ctx context.Context, a Actor, districtID, stude
 			}
 			return err
 		}
-		return iep.Problems{{Field: "op", Code: iep.CodeChoice, Detail: "give_rights, take_rights, unlink, invite"}}.Err()
+		return iep.Problems{{Field: "op", Code: iep.CodeChoice, Detail: "give_rights, take_rights, unlink, invite, disable, enable"}}.Err()
 	})
 	if err != nil || accountID == "" {
 		return err
@@ -704,4 +783,29 @@ func (s *Service) SaveDistrictSettings(ctx context.Context, a Actor, districtID 
 	}
 	set.DistrictID = districtID
 	return s.db.Write(ctx, func(tx *store.Tx) error { return tx.PutSettings(ctx, &set, byActor(a, d)) })
+}
+
+// SetStudentAccountEnabled disables (every session ends at once) or enables the student's own
+// account. Errors: invalid (no account), not found.
+func (s *Service) SetStudentAccountEnabled(ctx context.Context, a Actor, districtID, studentID string, enabled bool) error {
+	d, err := s.manage(ctx, a, districtID, studentID)
+	if err != nil {
+		return err
+	}
+	acc, err := s.db.GetAccountBySubject(ctx, districtID, store.AccountStudent, studentID)
+	if iep.KindOf(err) == iep.KindNotFound {
+		return iep.Problems{{Field: "account", Code: "no_account"}}.Err()
+	}
+	if err != nil {
+		return err
+	}
+	return s.db.Write(ctx, func(tx *store.Tx) error {
+		switch {
+		case !enabled:
+			return tx.DisableAccount(ctx, districtID, acc.ID, byActor(a, d))
+		case acc.Disabled():
+			return tx.EnableAccount(ctx, districtID, acc.ID, byActor(a, d))
+		}
+		return nil
+	})
 }

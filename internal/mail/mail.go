@@ -212,10 +212,12 @@ type Sender interface {
 	Send(ctx context.Context, m Message) error
 }
 
-// LogSender is a Sender that writes each composed message to W instead of sending it, after a
-// line saying so: for a demo or a development machine without a mail server. The messages hold
-// one-time links and addresses, so W must not be a log that is kept or shipped: never use it in
-// production. From is used for a message without one. Use it by pointer.
+// LogSender is a Sender that writes each message to W instead of sending it, readably (the
+// From, To and Subject, then the text as typed, not in its transfer encoding, so that a link can
+// be copied from it), after a line saying so: for a demo or a development machine without a mail
+// server. The messages hold one-time links and addresses, so W must not be a log that is kept
+// or shipped: never use it in production. From is used for a message without one. Use it by
+// pointer.
 type LogSender struct {
 	W    io.Writer
 	From string
@@ -228,14 +230,14 @@ func (s *LogSender) Send(ctx context.Context, m Message) error {
 	if m.From == "" {
 		m.From = s.From
 	}
-	msg, err := Compose(m, time.Now())
-	if err != nil {
+	// Composed only to refuse what a server would refuse (header injection, bad addresses).
+	if _, err := Compose(m, time.Now()); err != nil {
 		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, err := fmt.Fprintf(s.W, "----- mail not sent (log sender), %d bytes -----\r\n%s----- end of mail -----\r\n",
-		len(msg), msg); err != nil {
+	if _, err := fmt.Fprintf(s.W, "----- mail not sent (log sender) -----\nFrom: %s\nTo: %s\nSubject: %s\n\n%s\n----- end of mail -----\n",
+		m.From, m.To, m.Subject, strings.TrimRight(m.Text, "\n")); err != nil {
 		return fmt.Errorf("mail: log sender: %w", err)
 	}
 	return nil

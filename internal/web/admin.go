@@ -41,6 +41,7 @@ func (s *server) adminRoutes() []route {
 		{"GET " + d + "/students/{student}", member, s.adminStudent},
 		{"POST " + d + "/students/{student}/guardians", member, s.adminAddGuardian},
 		{"POST " + d + "/students/{student}/guardians/{guardian}", member, s.adminChangeGuardian},
+		{"POST " + d + "/students/{student}/account", member, s.adminStudentAccount},
 		{"POST " + d + "/students/{student}/grants", member, s.adminGrant},
 		{"POST " + d + "/students/{student}/grants/{grant}/revoke", member, s.adminRevoke},
 		{"GET " + d + "/settings", member, s.adminSettings},
@@ -345,6 +346,25 @@ func (s *server) adminChangeGuardian(w http.ResponseWriter, r *http.Request) err
 		return s.studentRefused(w, r, err)
 	}
 	return seeOther(w, r, adminURL(district, "students", student), string(op))
+}
+
+// adminStudentAccount invites, disables or enables an adult student's own account.
+func (s *server) adminStudentAccount(w http.ResponseWriter, r *http.Request) error {
+	district, student := r.PathValue("district"), r.PathValue("student")
+	op := app.AccountOp(r.PostFormValue("op"))
+	var err error
+	switch op {
+	case app.AccountInvite:
+		err = s.svc.InviteStudent(r.Context(), actor(r), district, student, r.PostFormValue("student_email"))
+	case app.AccountDisable, app.AccountEnable:
+		err = s.svc.SetStudentAccountEnabled(r.Context(), actor(r), district, student, op == app.AccountEnable)
+	default:
+		err = iep.Problems{{Field: "op", Code: iep.CodeChoice, Detail: "invite, disable, enable"}}.Err()
+	}
+	if err != nil {
+		return s.studentRefused(w, r, err)
+	}
+	return seeOther(w, r, adminURL(district, "students", student), "student_"+string(op))
 }
 
 func (s *server) adminGrant(w http.ResponseWriter, r *http.Request) error {

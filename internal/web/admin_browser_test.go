@@ -17,6 +17,16 @@ func TestBrowserAdminPages(t *testing.T) {
 		t.Skip("browser tests are not short")
 	}
 	w := newWorld(t, 0)
+	// Mia is made 18, so that her page shows the section of a student's own account.
+	ctx := context.Background()
+	st, err := w.db.GetStudent(ctx, w.district, w.mia)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.BirthDate = st.BirthDate.AddYears(-2)
+	if err := w.db.Write(ctx, func(tx *store.Tx) error { return tx.UpdateStudent(ctx, st) }); err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(w.handler)
 	defer srv.Close()
 	b := newBrowser(t)
@@ -31,6 +41,7 @@ func TestBrowserAdminPages(t *testing.T) {
 		{"admin-person-es", admin + "/people/" + w.cm + "?lang=es"},
 		{"admin-student-en", admin + "/students/" + w.mia + "?lang=en"},
 		{"admin-student-es", admin + "/students/" + w.mia + "?lang=es"},
+		{"admin-student-minor-en", admin + "/students/" + w.noah + "?lang=en"},
 		{"admin-settings-en", admin + "/settings?lang=en"},
 	} {
 		t.Run(p.name, func(t *testing.T) {

@@ -58,6 +58,7 @@ func init() {
 			"GET " + d + "/students/{student}":                        student(toSignIn, ok),
 			"POST " + d + "/students/{student}/guardians":             student(signInAgain, bad),
 			"POST " + d + "/students/{student}/guardians/{guardian}":  student(signInAgain, bad),
+			"POST " + d + "/students/{student}/account":               student(signInAgain, bad),
 			"POST " + d + "/students/{student}/grants":                student(signInAgain, bad),
 			"POST " + d + "/students/{student}/grants/{grant}/revoke": student(signInAgain, redirect),
 			"GET " + d + "/settings":                                  staffOnly(toSignIn, ok),
@@ -500,5 +501,69 @@ func TestAdminInvitations(t *testing.T) {
 	}
 	if got := outbox()[w.emails[asGuardian]]; got != before {
 		t.Errorf("Rosa was sent %d invitations", got-before)
+	}
+}
+
+// TestAdminAdultStudentAccount: once the rights pass to a student at 18, the administrator can
+// give them an account of their own; before, the page offers none and the form is refused.
+// Guardians' accounts can be disabled and enabled like staff's.
+func TestAdminAdultStudentAccount(t *testing.T) {
+	w := newWorld(t, 0)
+	ctx := context.Background()
+	res, body := w.submitAs(t, asDistrictAdmin, w.adminURL("students", w.noah, "account"), url.Values{"op": {"invite"}, "student_email": {"noah@example.org"}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, "the educational rights are still their parents") {
+		t.Errorf("an account for a minor: %d", res.StatusCode)
+	}
+	if _, body := w.get(t, w.adminURL("students", w.noah)); strings.Contains(body, "The student's own account") {
+		t.Error("a minor's page offers an account of their own")
+	}
+	// Mia turns 18 (born in 2007 instead).
+	st, err := w.db.GetStudent(ctx, w.district, w.mia)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.BirthDate = st.BirthDate.AddYears(-2)
+	if err := w.db.Write(ctx, func(tx *store.Tx) error { return tx.UpdateStudent(ctx, st) }); err != nil {
+		t.Fatal(err)
+	}
+	_, body = w.get(t, w.adminURL("students", w.mia))
+	mustContain(t, "an adult student's page", body, "The student's own account", `id="f-student_email"`)
+	res, body = w.submitAs(t, asDistrictAdmin, w.adminURL("students", w.mia, "account"), url.Values{"op": {"invite"}, "student_email": {"not an address"}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `href="#f-student_email"`) || !strings.Contains(body, `value="not an address"`) {
+		t.Errorf("a bad address: %d", res.StatusCode)
+	}
+	res, _ = w.submitAs(t, asDistrictAdmin, w.adminURL("students", w.mia, "account"), url.Values{"op": {"invite"}, "student_email": {"Mia.Ortiz@Example.org"}})
+	_, body = w.follow(t, asDistrictAdmin, res)
+	mustContain(t, "after inviting Mia", body, "An invitation was sent to the student", "mia.ortiz@example.org")
+	acc, err := w.db.GetAccountByEmail(ctx, "mia.ortiz@example.org")
+	if err != nil || acc.Kind != store.AccountStudent || acc.SubjectID != w.mia || acc.State() != store.AccountInvited {
+		t.Fatalf("Mia's account %+v, %v", acc, err)
+	}
+	mails, _ := w.db.ListOutbox(ctx, w.district, 0)
+	if len(mails) != 1 || mails[0].To != "mia.ortiz@example.org" {
+		t.Errorf("outbox %+v", mails)
+	}
+	res, _ = w.submitAs(t, asDistrictAdmin, w.adminURL("students", w.mia, "account"), url.Values{"op": {"disable"}})
+	w.follow(t, asDistrictAdmin, res)
+	if acc, _ := w.db.GetAccountByEmail(ctx, "mia.ortiz@example.org"); !acc.Disabled() {
+		t.Error("Mia's account is not disabled")
+	}
+
+	// Rosa's account: disabled, her session ends; enabled, she signs in again.
+	res, _ = w.submitAs(t, asDistrictAdmin, w.adminURL("students", w.noah, "guardians", w.rosa), url.Values{"op": {"disable"}})
+	if res.StatusCode != http.StatusNotFound {
+		t.Errorf("disabling Rosa through a student she is not linked to: %d", res.StatusCode)
+	}
+	res, _ = w.submitAs(t, asDistrictAdmin, w.adminURL("students", w.mia, "guardians", w.rosa), url.Values{"op": {"disable"}})
+	_, body = w.follow(t, asDistrictAdmin, res)
+	mustContain(t, "after disabling Rosa", body, "Their account was disabled")
+	if res, _ := w.getAs(t, asGuardian, "/"); res.StatusCode != http.StatusSeeOther {
+		t.Errorf("Rosa's session after her account was disabled: %d", res.StatusCode)
+	}
+	res, _ = w.submitAs(t, asDistrictAdmin, w.adminURL("students", w.mia, "guardians", w.rosa), url.Values{"op": {"enable"}})
+	_, body = w.follow(t, asDistrictAdmin, res)
+	mustContain(t, "after enabling Rosa", body, "Their account was enabled")
+	if acc, _ := w.db.GetAccountByEmail(ctx, w.emails[asGuardian]); acc.Disabled() {
+		t.Error("Rosa's account is still disabled")
 	}
 }

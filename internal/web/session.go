@@ -186,11 +186,26 @@ func (s *server) signInToContinue(w http.ResponseWriter, r *http.Request) error 
 	c := carried{To: r.URL.Path, Form: form.Encode()}
 	if prev := carriedFrom(r); prev.To != "" {
 		c = prev // a sign-in form posted again: keep what it carries
+	} else if holdsSecret(form) {
+		// Passwords are never written into a page: that form is typed again.
+		c = carried{}
 	}
 	if si := signedIn(r); si != nil && si.Pending == app.PendingTOTP {
 		return s.renderCode(w, r, http.StatusUnauthorized, c, nil)
 	}
 	return s.renderSignIn(w, r, http.StatusUnauthorized, signInForm{Carry: c, Expired: true})
+}
+
+// holdsSecret reports whether a submitted form has a password in it, which must not be written
+// into a page's hidden fields. (A TOTP code may ride along: it is good for a minute and once; an
+// enrolment's secret is sealed.)
+func holdsSecret(form url.Values) bool {
+	for k := range form {
+		if strings.Contains(k, "password") {
+			return true
+		}
+	}
+	return false
 }
 
 // replay submits a carried form again, now that the session is complete: the request goes
