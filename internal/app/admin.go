@@ -286,13 +286,8 @@ func (s *Service) SetStaffAccess(ctx context.Context, a Actor, districtID, staff
 		return err
 	}
 	switch op {
-	case AccountDisable:
-		return s.db.Write(ctx, func(tx *store.Tx) error { return tx.DisableAccount(ctx, districtID, acc.ID, byActor(a, d)) })
-	case AccountEnable:
-		if !acc.Disabled() {
-			return nil
-		}
-		return s.db.Write(ctx, func(tx *store.Tx) error { return tx.EnableAccount(ctx, districtID, acc.ID, byActor(a, d)) })
+	case AccountDisable, AccountEnable:
+		return s.db.Write(ctx, func(tx *store.Tx) error { return setEnabled(ctx, tx, acc, op == AccountEnable, byActor(a, d)) })
 	case AccountInvite:
 		if acc.Disabled() {
 			return iep.Problems{{Field: "account", Code: "disabled"}}.Err()
@@ -571,8 +566,8 @@ func (s *Service) rightsTransferred(ctx context.Context, districtID, studentID s
 }
 
 // InviteStudent gives a student whose educational rights have passed to them (300.520) an
-// account of their own with the e-mail given (or their existing one) and sends an invitation;
-// an account that is disabled is enabled only by EnableStudent. Errors: invalid (a student
+// account of their own with the e-mail given (or their existing one) and sends an invitation
+// (not to a disabled account: SetStudentAccountEnabled first). Errors: invalid (a student
 // still under the rights of their parents, a missing or taken e-mail, an account that has a
 // password already), not found.
 func (s *Service) InviteStudent(ctx context.Context, a Actor, districtID, studentID, email string) error {
@@ -652,12 +647,8 @@ func (s *Service) ChangeGuardian(ctx context.Context, a Actor, districtID, stude
 				return iep.Problems{{Field: "account", Code: "no_account"}}.Err()
 			case err != nil:
 				return err
-			case op == GuardianDisable:
-				return tx.DisableAccount(ctx, districtID, acc.ID, byActor(a, d))
-			case acc.Disabled():
-				return tx.EnableAccount(ctx, districtID, acc.ID, byActor(a, d))
 			}
-			return nil
+			return setEnabled(ctx, tx, acc, op == GuardianEnable, byActor(a, d))
 		case GuardianInvite:
 			var err error
 			accountID, err = s.guardianAccount(ctx, tx, a, d, l.Guardian, l.Guardian.Email())
@@ -799,13 +790,17 @@ func (s *Service) SetStudentAccountEnabled(ctx context.Context, a Actor, distric
 	if err != nil {
 		return err
 	}
-	return s.db.Write(ctx, func(tx *store.Tx) error {
-		switch {
-		case !enabled:
-			return tx.DisableAccount(ctx, districtID, acc.ID, byActor(a, d))
-		case acc.Disabled():
-			return tx.EnableAccount(ctx, districtID, acc.ID, byActor(a, d))
-		}
-		return nil
-	})
+	return s.db.Write(ctx, func(tx *store.Tx) error { return setEnabled(ctx, tx, acc, enabled, byActor(a, d)) })
+}
+
+// setEnabled disables an account (ending its sessions) or enables a disabled one; enabling an
+// enabled account changes nothing.
+func setEnabled(ctx context.Context, tx *store.Tx, acc *store.Account, enabled bool, by store.AuditActor) error {
+	switch {
+	case !enabled:
+		return tx.DisableAccount(ctx, acc.DistrictID, acc.ID, by)
+	case acc.Disabled():
+		return tx.EnableAccount(ctx, acc.DistrictID, acc.ID, by)
+	}
+	return nil
 }

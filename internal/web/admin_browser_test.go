@@ -17,16 +17,7 @@ func TestBrowserAdminPages(t *testing.T) {
 		t.Skip("browser tests are not short")
 	}
 	w := newWorld(t, 0)
-	// Mia is made 18, so that her page shows the section of a student's own account.
-	ctx := context.Background()
-	st, err := w.db.GetStudent(ctx, w.district, w.mia)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.BirthDate = st.BirthDate.AddYears(-2)
-	if err := w.db.Write(ctx, func(tx *store.Tx) error { return tx.UpdateStudent(ctx, st) }); err != nil {
-		t.Fatal(err)
-	}
+	w.makeAdult(t, w.mia) // so that her page shows the section of a student's own account
 	srv := httptest.NewServer(w.handler)
 	defer srv.Close()
 	b := newBrowser(t)

@@ -517,15 +517,7 @@ func TestAdminAdultStudentAccount(t *testing.T) {
 	if _, body := w.get(t, w.adminURL("students", w.noah)); strings.Contains(body, "The student's own account") {
 		t.Error("a minor's page offers an account of their own")
 	}
-	// Mia turns 18 (born in 2007 instead).
-	st, err := w.db.GetStudent(ctx, w.district, w.mia)
-	if err != nil {
-		t.Fatal(err)
-	}
-	st.BirthDate = st.BirthDate.AddYears(-2)
-	if err := w.db.Write(ctx, func(tx *store.Tx) error { return tx.UpdateStudent(ctx, st) }); err != nil {
-		t.Fatal(err)
-	}
+	w.makeAdult(t, w.mia)
 	_, body = w.get(t, w.adminURL("students", w.mia))
 	mustContain(t, "an adult student's page", body, "The student's own account", `id="f-student_email"`)
 	res, body = w.submitAs(t, asDistrictAdmin, w.adminURL("students", w.mia, "account"), url.Values{"op": {"invite"}, "student_email": {"not an address"}})
@@ -565,5 +557,20 @@ func TestAdminAdultStudentAccount(t *testing.T) {
 	mustContain(t, "after enabling Rosa", body, "Their account was enabled")
 	if acc, _ := w.db.GetAccountByEmail(ctx, w.emails[asGuardian]); acc.Disabled() {
 		t.Error("Rosa's account is still disabled")
+	}
+}
+
+// makeAdult makes a student two years older than the fixture has them: Mia (16) turns 18 and
+// the educational rights pass to her.
+func (w *world) makeAdult(t *testing.T, studentID string) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := w.db.GetStudent(ctx, w.district, studentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.BirthDate = st.BirthDate.AddYears(-2)
+	if err := w.db.Write(ctx, func(tx *store.Tx) error { return tx.UpdateStudent(ctx, st) }); err != nil {
+		t.Fatal(err)
 	}
 }
