@@ -83,6 +83,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	housekeeping, stopHousekeeping := context.WithCancel(ctx)
 	defer stopHousekeeping()
 	go svc.RunCleanup(housekeeping, time.Hour, e.log)
+	go svc.RunDigests(housekeeping, 15*time.Minute, e.log) // "what is due", daily, to case managers
 
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -70,11 +70,15 @@ const (
 	ViewAudit      Action = "view_audit"      // the record of access (300.614, FERPA 99.32)
 	ManageDistrict Action = "manage_district" // staff, schools, calendars, grants
 	ViewAggregates Action = "view_aggregates" // counts and indicators without names
+	// ViewCaseload is a district-wide list of the students whose plans one case manager manages
+	// (what is due on their caseload): administrators see every caseload, a case manager their
+	// own (Decision.Scope.OwnCaseload).
+	ViewCaseload Action = "view_caseload"
 )
 
 // Actions lists every action. A new action must be added here, and the tests then require an
 // expected decision for it for every kind of actor.
-var Actions = []Action{ViewDirectory, ViewRecord, EditPlan, LogService, RespondToPlan, ViewAudit, ManageDistrict, ViewAggregates}
+var Actions = []Action{ViewDirectory, ViewRecord, EditPlan, LogService, RespondToPlan, ViewAudit, ManageDistrict, ViewAggregates, ViewCaseload}
 
 // GuardianLink is one guardian of the student and whether they hold educational rights for
 // this student (iep.StudentGuardian.HoldsEducationalRights).
@@ -196,7 +200,7 @@ func of(as ...Action) set {
 var (
 	familyActs   = of(ViewDirectory, ViewRecord, RespondToPlan, ViewAudit) // 300.613, 99.10, 99.32(c)
 	sharedActs   = of(ViewDirectory, ViewRecord)
-	adminActs    = of(ViewDirectory, ViewRecord, EditPlan, LogService, ViewAudit, ManageDistrict, ViewAggregates)
+	adminActs    = of(ViewDirectory, ViewRecord, EditPlan, LogService, ViewAudit, ManageDistrict, ViewAggregates, ViewCaseload)
 	teamActs     = of(ViewDirectory, ViewRecord, EditPlan)
 	providerActs = of(ViewDirectory, ViewRecord, LogService)
 	writeActs    = of(ViewDirectory, ViewRecord, EditPlan, LogService)

@@ -13,7 +13,7 @@ import (
 
 // tested is the list of actions the tables below were written for. TestEveryActionTested fails
 // when Actions gains one: add it here and to every row.
-var tested = []Action{ViewDirectory, ViewRecord, EditPlan, LogService, RespondToPlan, ViewAudit, ManageDistrict, ViewAggregates}
+var tested = []Action{ViewDirectory, ViewRecord, EditPlan, LogService, RespondToPlan, ViewAudit, ManageDistrict, ViewAggregates, ViewCaseload}
 
 func TestEveryActionTested(t *testing.T) {
 	for _, a := range Actions {
@@ -265,7 +265,8 @@ var districtActors = []struct {
 		row(expect{"deny", ReasonDistrictStaff}, map[Action]expect{ViewDirectory: {"allow", ReasonSchoolStaff}}), "s1,s2"},
 	{"district-wide staff", staff("staff-psych", nil, iep.RoleSchoolPsychologist), allowing(ReasonDistrictStaff, ViewDirectory), "all"},
 	{"case manager", staff(cmID, s1, iep.RoleCaseManager),
-		row(expect{"deny", ReasonDistrictStaff}, map[Action]expect{ViewDirectory: {"allow", ReasonSchoolStaff}}), "s1"},
+		row(expect{"deny", ReasonDistrictStaff}, map[Action]expect{ViewDirectory: {"allow", ReasonSchoolStaff},
+			ViewCaseload: {"allow", ReasonCaseManager}}), "s1"},
 	{"staff of another district", Principal{Kind: Staff, ID: "x", DistrictID: otherDist, Roles: []iep.StaffRole{iep.RoleAdministrator}}, every("hide", ReasonOtherDistrict), ""},
 	{"district admin", staff("staff-admin", nil, iep.RoleAdministrator),
 		row(expect{"allow", ReasonDistrictAdmin}, map[Action]expect{RespondToPlan: {"deny", ReasonDistrictAdmin}}), "all"},

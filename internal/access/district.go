@@ -7,6 +7,9 @@ import "github.com/openiep/openiep/internal/iep"
 type Scope struct {
 	All       bool     // every school of the district
 	SchoolIDs []string // when not All: only these schools
+	// OwnCaseload limits a ViewCaseload decision to the principal's own caseload (the plans
+	// they manage), within All or SchoolIDs.
+	OwnCaseload bool
 }
 
 // None reports whether s covers nothing.
@@ -20,7 +23,8 @@ func (s Scope) None() bool { return !s.All && len(s.SchoolIDs) == 0 }
 //
 //   - district administrator, district representative: everything but RespondToPlan, Scope All;
 //   - other staff: ViewDirectory of their schools (Scope SchoolIDs; district-wide staff, who have
-//     no school, Scope All); nothing else;
+//     no school, Scope All); a case manager also ViewCaseload of their own caseload (Scope
+//     OwnCaseload); nothing else;
 //   - state viewer: ViewAggregates only (Scope All), never the directory;
 //   - guardians and students: nothing, hidden (they reach their own child through Decide);
 //   - anonymous, anyone of another district: nothing, hidden.
@@ -54,14 +58,23 @@ func DecideDistrict(p Principal, a Action, districtID string) Decision {
 			return deny(r.reason)
 		}
 	}
-	if a != ViewDirectory {
+	reason := ReasonSchoolStaff
+	switch {
+	case a == ViewCaseload && p.has(iep.RoleCaseManager):
+		reason = ReasonCaseManager
+	case a != ViewDirectory:
 		return deny(ReasonDistrictStaff)
 	}
+	var d Decision
 	if len(p.SchoolIDs) == 0 {
-		return all(ReasonDistrictStaff)
+		d = all(ReasonDistrictStaff)
+	} else {
+		d = allow(reason)
+		d.Scope.SchoolIDs = append([]string(nil), p.SchoolIDs...)
 	}
-	d := allow(ReasonSchoolStaff)
-	d.Scope.SchoolIDs = append([]string(nil), p.SchoolIDs...)
+	if a == ViewCaseload {
+		d.Reason, d.Scope.OwnCaseload = ReasonCaseManager, true
+	}
 	return d
 }
 

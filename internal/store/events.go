@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/openiep/openiep/internal/iep"
 )
@@ -26,13 +27,39 @@ func (tx *Tx) AppendEvent(ctx context.Context, e *iep.Event) error {
 		recorded_at, actor_id, data) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 		e.DistrictID, e.ID, e.StudentID, opt(e.PlanID), string(e.Kind), e.OccurredOn,
 		tx.db.d.instant(e.RecordedAt), e.ActorID, data)
-	return wrap(err, "append event %s", e.ID)
+	if err != nil {
+		return wrap(err, "append event %s", e.ID)
+	}
+	if h := tx.db.eventHook; h != nil {
+		// The student's clocks follow their ledger in the same transaction.
+		if err := h(ctx, tx, e.DistrictID, e.StudentID); err != nil {
+			return fmt.Errorf("store: after event %s: %w", e.ID, err)
+		}
+	}
+	return nil
+}
+
+// OnEvent sets what runs inside the transaction after each event is appended (the
+// recomputation of the student's deadlines, internal/app). Call it once, before the store is
+// used by several goroutines.
+func (db *DB) OnEvent(hook func(ctx context.Context, tx *Tx, districtID, studentID string) error) {
+	db.eventHook = hook
 }
 
 // ListEvents returns the student's events by the day they occurred, and in the order they were
 // appended within a day.
 func (db *DB) ListEvents(ctx context.Context, districtID, studentID string) ([]iep.Event, error) {
-	return list(ctx, db, func(r row, e *iep.Event) error {
+	return listEvents(ctx, db, districtID, studentID)
+}
+
+// ListEvents is DB.ListEvents inside the transaction (it sees the events the transaction
+// appended).
+func (tx *Tx) ListEvents(ctx context.Context, districtID, studentID string) ([]iep.Event, error) {
+	return listEvents(ctx, tx, districtID, studentID)
+}
+
+func listEvents(ctx context.Context, q queryer, districtID, studentID string) ([]iep.Event, error) {
+	return list(ctx, q, func(r row, e *iep.Event) error {
 		var data *string
 		err := r.Scan(&e.DistrictID, &e.ID, &e.StudentID, &e.PlanID, &e.Kind, &e.OccurredOn,
 			instant{&e.RecordedAt}, &e.ActorID, &data)

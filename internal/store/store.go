@@ -40,6 +40,9 @@ type DB struct {
 
 	// onQuery, when set (by tests only), sees every read query and its arguments before it runs.
 	onQuery func(q string, args []any)
+
+	// eventHook runs inside the transaction after each appended event (OnEvent).
+	eventHook func(ctx context.Context, tx *Tx, districtID, studentID string) error
 }
 
 // Open opens the database named by dsn and applies pending migrations. A dsn starting with

@@ -110,6 +110,9 @@ const (
 	// member routes need a complete session; the handler asks the access policy (through
 	// internal/app) about the record itself.
 	member
+	// api routes are member routes answered in JSON: without a complete session, 401 with a
+	// JSON problem (never a redirect to a page).
+	api
 )
 
 // admit applies a route's gate. An anonymous GET is sent to the sign-in page with the page to
@@ -122,6 +125,12 @@ func (s *server) admit(g gate, h handlerFunc) handlerFunc {
 	}
 	return func(w http.ResponseWriter, r *http.Request) error {
 		si := signedIn(r)
+		if g == api {
+			if si == nil || si.Pending != app.PendingNone {
+				return writeProblem(w, iep.ErrUnauthenticated)
+			}
+			return h(w, r)
+		}
 		if si == nil {
 			if r.Method == http.MethodPost {
 				return s.signInToContinue(w, r)

@@ -37,8 +37,10 @@ type Base struct {
 	// AdminURL is the district administration's address when the signed-in person is a district
 	// administrator or representative (the link in the header); "" otherwise.
 	AdminURL string
-	Session  sessionStatus // the countdown the session script starts from
-	Here     string        // this page's path and query, to come back to
+	// DueURL is "what is due" for case managers and administrators; "" otherwise.
+	DueURL  string
+	Session sessionStatus // the countdown the session script starts from
+	Here    string        // this page's path and query, to come back to
 }
 
 // LangLink is a link to the same page in another language, named in that language.
@@ -64,6 +66,9 @@ func (s *server) base(w http.ResponseWriter, r *http.Request) Base {
 			b.Who = si.Name
 			if a := si.Actor; a.Kind == app.ActorStaff && (a.HasRole(iep.RoleAdministrator) || a.HasRole(iep.RoleDistrictRepresentative)) {
 				b.AdminURL = adminURL(a.DistrictID)
+			}
+			if a := si.Actor; a.Kind == app.ActorStaff && (b.AdminURL != "" || a.HasRole(iep.RoleCaseManager)) {
+				b.DueURL = districtURL(a.DistrictID) + "/due"
 			}
 		}
 	}
