@@ -49,6 +49,7 @@ func commands() []command {
 		{"user", "add, list or disable the accounts people sign in with", runUser},
 		{"sso", "manage the identity providers staff sign in with", runSSO},
 		{"verify", "check the audit trail and the frozen plan versions for tampering", runVerify},
+		{"schoolday", "add or count school, business and calendar days on a district calendar", runSchoolday},
 		{"version", "print the version", runVersion},
 	}
 }

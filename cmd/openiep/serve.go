@@ -66,6 +66,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		*publicURL = "http://" + displayAddr(ln.Addr())
 	}
 	svc := app.New(db, now, app.WithSealer(sealer), app.WithPublicURL(*publicURL))
+	if *withDemo {
+		// The generated ledgers were written before the service (and its clocks) existed.
+		if err := recomputeAll(ctx, e, db, svc); err != nil {
+			return err
+		}
+	}
 	handler, err := web.New(svc, web.Options{Logger: e.log, SecureCookies: *secureCookies})
 	if err != nil {
 		return fmt.Errorf("build the web application: %w", err)
@@ -212,4 +218,20 @@ func printSignIns(e *env, res *demo.Result) {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\n", s.Role, s.Name, s.Email)
 	}
 	tw.Flush()
+}
+
+// recomputeAll recomputes every district's deadlines from their ledgers.
+func recomputeAll(ctx context.Context, e *env, db *store.DB, svc *app.Service) error {
+	districts, err := db.ListDistricts(ctx)
+	if err != nil {
+		return err
+	}
+	for _, d := range districts {
+		n, err := svc.RecomputeDistrict(ctx, d.ID)
+		if err != nil {
+			return fmt.Errorf("compute the deadlines of district %s: %w", d.ID, err)
+		}
+		e.log.Info("deadlines computed", "district", d.ID, "students", n)
+	}
+	return nil
 }

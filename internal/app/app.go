@@ -82,6 +82,8 @@ func New(db *store.DB, now func() time.Time, opts ...Option) *Service {
 		}
 	}
 	s.dummyHash = auth.HashPassword("no account has this password", s.params)
+	// The clocks follow the ledger, in the transaction of each event (clocks.go).
+	db.OnEvent(s.recomputeDeadlines)
 	return s
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/openiep/openiep/internal/date"
 	"github.com/openiep/openiep/internal/i18n"
 	"github.com/openiep/openiep/internal/iep"
+	"github.com/openiep/openiep/internal/rules"
 	"github.com/openiep/openiep/internal/store"
 )
 
@@ -51,13 +52,17 @@ type DueRow struct {
 // DueStatus is a deadline's state on a day, with the days late (overdue, met late) or left
 // (due soon, upcoming).
 type DueStatus struct {
-	Code string // "upcoming", "due_soon", "overdue", "met", "met_late", "paused"
+	Code string // "upcoming", "due_soon", "overdue", "met", "met_late", "paused", "lapsed", "too_early"
 	Days int
 }
 
 // StatusOf is a stored deadline's status on today.
 func StatusOf(d store.Deadline, today date.Date) DueStatus {
 	switch {
+	case d.Lapsed:
+		return DueStatus{"lapsed", 0}
+	case d.Early:
+		return DueStatus{"too_early", d.MetOn.DaysUntil(d.Due)}
 	case !d.MetOn.IsZero() && d.MetOn.After(d.Due):
 		return DueStatus{"met_late", d.Due.DaysUntil(d.MetOn)}
 	case !d.MetOn.IsZero():
@@ -70,6 +75,29 @@ func StatusOf(d store.Deadline, today date.Date) DueStatus {
 		return DueStatus{"due_soon", today.DaysUntil(d.Due)}
 	}
 	return DueStatus{"upcoming", today.DaysUntil(d.Due)}
+}
+
+// statusUnder is StatusOf, knowing the rules: an open window the family answers (a rule with
+// Silence, e.g. the MA parent response) that has passed is not the district's delay but an
+// answer to record ("window_passed").
+func statusUnder(pack *rules.Pack, d store.Deadline, today date.Date) DueStatus {
+	st := StatusOf(d, today)
+	if pack != nil && st.Code == "overdue" {
+		if r, ok := pack.Rule(d.Clock); ok && r.Silence != "" {
+			st.Code = "window_passed"
+		}
+	}
+	return st
+}
+
+// packOf is the district's rule pack; nil when it names none we know (statuses then ignore
+// the rules' silence).
+func packOf(d *iep.District) *rules.Pack {
+	p, err := rules.Load(d.RulePack)
+	if err != nil {
+		return nil
+	}
+	return &p
 }
 
 // DuePageSize is how many deadlines one page of "what is due" lists.
@@ -122,8 +150,9 @@ func (s *Service) WhatIsDue(ctx context.Context, a Actor, districtID string, q D
 		rows = rows[:DuePageSize]
 		out.Next = rows[DuePageSize-1].Cursor
 	}
+	pack := packOf(d)
 	for _, r := range rows {
-		out.Rows = append(out.Rows, DueRow{DueRow: r, Status: StatusOf(r.Deadline, out.Today)})
+		out.Rows = append(out.Rows, DueRow{DueRow: r, Status: statusUnder(pack, r.Deadline, out.Today)})
 	}
 	if out.Schools, err = s.db.ListSchools(ctx, districtID); err != nil {
 		return nil, err
@@ -165,9 +194,14 @@ func (s *Service) StudentDeadlines(ctx context.Context, a Actor, districtID, stu
 	if err != nil {
 		return nil, today, err
 	}
+	dist, err := s.db.GetDistrict(ctx, districtID)
+	if err != nil {
+		return nil, today, err
+	}
+	pack := packOf(dist)
 	out := make([]StudentDeadline, len(ds))
 	for i, d := range ds {
-		out[i] = StudentDeadline{Deadline: d, Status: StatusOf(d, today)}
+		out[i] = StudentDeadline{Deadline: d, Status: statusUnder(pack, d, today)}
 	}
 	return out, today, s.audit(ctx, a, dec, "read_deadlines", auditStudent, studentID, districtID, studentID)
 }

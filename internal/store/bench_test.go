@@ -3,6 +3,7 @@ package store
 import (
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -195,4 +196,64 @@ func demoStudent(tx *Tx, f *fixture, s *iep.Student, n int) error {
 		}
 	}
 	return nil
+}
+
+// BenchmarkWhatIsDue100k reads the first page of "what is due" and its counts in a district of
+// 100,000 students with three open deadlines and one met each (a district-wide view, then one
+// case manager's of 40 case managers). The setup takes a minute or two.
+func BenchmarkWhatIsDue100k(b *testing.B) {
+	db := openSQLite(b)
+	f := newFixture(b, db)
+	d := f.district.ID
+	today := date.MustParse("2026-11-02")
+	const students, managers = 100000, 40
+	for done := 0; done < students; done += 5000 {
+		batch := benchStudents(f, 5000, done)
+		mustWrite(b, db, func(tx *Tx) error {
+			if err := tx.CreateStudents(ctx, batch); err != nil {
+				return err
+			}
+			for i, s := range batch {
+				n := done + i
+				cm := "cm-" + strconv.Itoa(n%managers)
+				ds := []Deadline{
+					{Clock: "proposed_iep_sent", Start: today.AddDays(-20), Due: today.AddDays(-n % 30), Soon: today.AddDays(-40)},
+					{Clock: "services_start", Start: today, Due: today.AddDays(n % 20), Soon: today.AddDays(n%20 - 7)},
+					{Clock: "annual_review", Start: today.AddDays(-200), Due: today.AddDays(n % 365), Soon: today.AddDays(n%365 - 30)},
+					{Clock: "referral_notice", Start: today.AddDays(-100), Due: today.AddDays(-90), MetOn: today.AddDays(-91)},
+				}
+				for j := range ds {
+					ds[j].CaseManagerID, ds[j].SchoolID, ds[j].Citation = cm, s.SchoolID, "c"
+				}
+				if err := tx.ReplaceDeadlines(ctx, d, s.ID, ds); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+	}
+	if _, err := db.Writer().ExecContext(ctx, "ANALYZE"); err != nil {
+		b.Fatal(err)
+	}
+	for _, bc := range []struct {
+		name string
+		f    DueFilter
+	}{
+		{"district", DueFilter{Today: today}},
+		{"overdue", DueFilter{Today: today, Status: DueOverdue}},
+		{"case-manager", DueFilter{Today: today, CaseManagerID: "cm-7"}},
+		{"school", DueFilter{Today: today, SchoolID: f.school.ID}},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := db.CountDue(ctx, d, bc.f); err != nil {
+					b.Fatal(err)
+				}
+				page, err := db.ListDue(ctx, d, bc.f)
+				if err != nil || len(page) != defaultPageSize {
+					b.Fatalf("%d rows, %v", len(page), err)
+				}
+			}
+		})
+	}
 }

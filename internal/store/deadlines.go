@@ -28,6 +28,8 @@ type Deadline struct {
 	MetOn                 date.Date // zero while open
 	Paused                bool
 	PauseReason           string
+	Lapsed                bool      // closed by the family's silence (MetOn: when it lapsed)
+	Early                 bool      // a step taken before the earliest day allowed (MetOn: the step)
 	ComputedAt            time.Time // set by ReplaceDeadlines
 }
 
@@ -36,12 +38,12 @@ func (d *Deadline) Open() bool { return d.MetOn.IsZero() }
 
 const deadlineCols = `d.district_id, d.student_id, d.n, d.clock, d.citation, COALESCE(d.plan_id, ''),
 	COALESCE(d.school_id, ''), COALESCE(d.case_manager_id, ''), d.start_on, d.due_on, d.soon_on, d.provisional,
-	d.met_on, d.paused, d.pause_reason, d.computed_at`
+	d.met_on, d.paused, d.pause_reason, d.lapsed, d.early, d.computed_at`
 
 func deadlineDest(d *Deadline) []any {
 	return []any{&d.DistrictID, &d.StudentID, &d.N, &d.Clock, &d.Citation, &d.PlanID, &d.SchoolID,
 		&d.CaseManagerID, &d.Start, &d.Due, &d.Soon, &d.Provisional, &d.MetOn, &d.Paused, &d.PauseReason,
-		instant{&d.ComputedAt}}
+		&d.Lapsed, &d.Early, instant{&d.ComputedAt}}
 }
 
 // ReplaceDeadlines stores the student's deadlines in place of those stored before, numbering
@@ -75,10 +77,10 @@ func (tx *Tx) ReplaceDeadlines(ctx context.Context, districtID, studentID string
 			met = d.MetOn
 		}
 		_, err := tx.exec(ctx, `INSERT INTO deadlines (district_id, student_id, n, clock, citation, plan_id, school_id,
-			case_manager_id, start_on, due_on, soon_on, provisional, met_on, paused, pause_reason, computed_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+			case_manager_id, start_on, due_on, soon_on, provisional, met_on, paused, pause_reason, lapsed, early, computed_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`,
 			districtID, studentID, d.N, d.Clock, d.Citation, opt(d.PlanID), opt(d.SchoolID), opt(d.CaseManagerID),
-			d.Start, d.Due, soon, d.Provisional, met, d.Paused, d.PauseReason, tx.db.d.instant(tx.now))
+			d.Start, d.Due, soon, d.Provisional, met, d.Paused, d.PauseReason, d.Lapsed, d.Early, tx.db.d.instant(tx.now))
 		if err != nil {
 			return wrap(err, "store deadline %d of student %s", d.N, studentID)
 		}
@@ -129,7 +131,8 @@ type DueRow struct {
 
 // ListDue returns a page of the district's open deadlines by due date (so overdue ones come
 // first), then student and place: one range of a partial index per page, whatever the
-// district's size. Errors: invalid (a malformed cursor, an unknown status, no Today).
+// district's size (the page is taken first, then joined to the students: otherwise a planner may
+// walk the students and sort). Errors: invalid (a malformed cursor, an unknown status, no Today).
 func (db *DB) ListDue(ctx context.Context, districtID string, f DueFilter) ([]DueRow, error) {
 	q, err := dueWhere(districtID, f)
 	if err != nil {
@@ -158,8 +161,9 @@ func (db *DB) ListDue(ctx context.Context, districtID string, f DueFilter) ([]Du
 		x.Cursor = x.Due.String() + "~" + x.StudentID + "~" + strconv.Itoa(x.N)
 		return nil
 	}, `SELECT `+deadlineCols+`, s.first_name, s.last_name, s.preferred_name, s.grade
-		FROM deadlines d JOIN students s ON s.district_id = d.district_id AND s.id = d.student_id
-		WHERE `+where+` ORDER BY d.due_on, d.student_id, d.n LIMIT $`+strconv.Itoa(len(args)), args...)
+		FROM (SELECT * FROM deadlines d WHERE `+where+` ORDER BY d.due_on, d.student_id, d.n LIMIT $`+strconv.Itoa(len(args))+`) d
+		JOIN students s ON s.district_id = d.district_id AND s.id = d.student_id
+		ORDER BY d.due_on, d.student_id, d.n`, args...)
 	if err != nil {
 		return nil, wrap(err, "list what is due in district %s", districtID)
 	}
@@ -291,4 +295,10 @@ func (tx *Tx) ClaimDueDigest(ctx context.Context, districtID string, day date.Da
 	}
 	n, err := res.RowsAffected()
 	return n == 1, wrap(err, "claim the digest of district %s", districtID)
+}
+
+// StudentsWithEvents returns the ids of the district's students who have a ledger, in id order.
+func (db *DB) StudentsWithEvents(ctx context.Context, districtID string) ([]string, error) {
+	return list(ctx, db, func(r row, id *string) error { return r.Scan(id) },
+		`SELECT DISTINCT student_id FROM events WHERE district_id = $1 ORDER BY student_id`, districtID)
 }

@@ -149,3 +149,23 @@ func TestStudentDeadlinesAPI(t *testing.T) {
 		t.Error("the API read of Mia's deadlines is not in the audit trail")
 	}
 }
+
+// TestWindowPassedIsNotOverdue: the MA parents' 30 days to answer a proposed IEP passing is not
+// the district's delay: the state says to record the answer (silence counts as rejection).
+func TestWindowPassedIsNotOverdue(t *testing.T) {
+	w := newWorld(t, 0)
+	ctx := context.Background()
+	err := w.db.Write(ctx, func(tx *store.Tx) error {
+		return tx.ReplaceDeadlines(ctx, w.district, w.noah, []store.Deadline{{Clock: "parent_response", Citation: "603 CMR 28.05(7)",
+			CaseManagerID: w.cm, SchoolID: w.maple, Start: dueToday.AddDays(-40), Due: dueToday.AddDays(-10), Soon: dueToday.AddDays(-17)}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := w.getAs(t, asTeamMember, "/api/v1/students/"+w.noah+"/deadlines")
+	if !strings.Contains(body, `"status":"window_passed"`) || !strings.Contains(body, `"days":10`) {
+		t.Errorf("the passed answer window: %s", body)
+	}
+	_, body = w.getAs(t, asTeamMember, "/districts/"+w.district+"/due?lang=en")
+	mustContain(t, "what is due", body, "Answer window ended 10 days ago: record the answer", "answer to the proposed IEP")
+}

@@ -46,7 +46,7 @@ func TestBrowserSSO(t *testing.T) {
 	if got := evalIn[string](t, b, `location.pathname`); got != "/" {
 		t.Errorf("after single sign-on the browser is at %q, want /", got)
 	}
-	if got := evalIn[string](t, b, `document.querySelector(".account-nav a").textContent`); got != "Dana Reyes" {
+	if got := evalIn[string](t, b, `document.querySelector('.account-nav a[href="/account"]').textContent`); got != "Dana Reyes" {
 		t.Errorf("signed in as %q, want Dana Reyes", got)
 	}
 	if n := w.fake.Hits("/authorize"); n != 1 {

@@ -18,14 +18,18 @@ CREATE TABLE deadlines (
 	met_on TEXT,                         -- NULL while open
 	paused INTEGER NOT NULL DEFAULT 0,
 	pause_reason TEXT NOT NULL DEFAULT '',
+	lapsed INTEGER NOT NULL DEFAULT 0,  -- closed by the family's silence (the rule says what it means)
+	early INTEGER NOT NULL DEFAULT 0,   -- a step taken before the earliest day allowed
 	computed_at TEXT NOT NULL,
 	PRIMARY KEY (district_id, student_id, n),
 	FOREIGN KEY (district_id, student_id) REFERENCES students (district_id, id)
 ) STRICT;
--- "What is due": open deadlines by due date, for the district, a school, a case manager.
-CREATE INDEX deadlines_open ON deadlines (district_id, due_on, student_id, n) WHERE met_on IS NULL;
-CREATE INDEX deadlines_open_school ON deadlines (district_id, school_id, due_on, student_id, n) WHERE met_on IS NULL;
-CREATE INDEX deadlines_open_case_manager ON deadlines (district_id, case_manager_id, due_on, student_id, n) WHERE met_on IS NULL;
+-- "What is due": open deadlines by due date, for the district, a school, a case manager. Each
+-- index also holds what the counts by status read (soon_on, paused), so that counting a
+-- district's open deadlines reads the index alone.
+CREATE INDEX deadlines_open ON deadlines (district_id, due_on, student_id, n, soon_on, paused, met_on) WHERE met_on IS NULL;
+CREATE INDEX deadlines_open_school ON deadlines (district_id, school_id, due_on, student_id, n, soon_on, paused, met_on) WHERE met_on IS NULL;
+CREATE INDEX deadlines_open_case_manager ON deadlines (district_id, case_manager_id, due_on, student_id, n, soon_on, paused, met_on) WHERE met_on IS NULL;
 
 -- The daily "what is due" digest to case managers (app.SendDueDigests): one row per district and
 -- day, written in the transaction that queues the e-mails, so that several instances send it once.
