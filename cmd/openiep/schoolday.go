@@ -8,16 +8,21 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
+	"github.com/openiep/openiep/internal/app"
 	"github.com/openiep/openiep/internal/date"
+	"github.com/openiep/openiep/internal/iep"
 	"github.com/openiep/openiep/internal/schoolday"
+	"github.com/openiep/openiep/internal/store"
 )
 
 const schooldaySummary = "Count school, business and calendar days on a district calendar.\n\n" +
 	"  openiep schoolday add    --calendar FILE --from YYYY-MM-DD --days N [--unit school|business|calendar]\n" +
 	"  openiep schoolday count  --calendar FILE --from YYYY-MM-DD --to YYYY-MM-DD [--unit …]\n" +
-	"  openiep schoolday export --calendar FILE [--format ics|text] [--name NAME]\n\n" +
+	"  openiep schoolday export --calendar FILE [--format ics|text] [--name NAME]\n" +
+	"  openiep schoolday import --calendar FILE [--district ID] [--db DB]\n\n" +
 	"FILE is an iCalendar feed (.ics) or the text format of docs/architecture.md (\"School calendar\").\n" +
 	"The triggering date is day 0. A result that runs past the end of the calendar is printed on\n" +
 	"standard error as a provisional estimate, and the command exits 1."
@@ -29,7 +34,7 @@ func runSchoolday(ctx context.Context, e *env, args []string) error {
 		if err := parseFlags(e, fs, args); err != nil {
 			return helpOK(err)
 		}
-		return &usageError{"schoolday needs a subcommand: add, count or export"}
+		return &usageError{"schoolday needs a subcommand: add, count, export or import"}
 	}
 	switch args[0] {
 	case "add":
@@ -38,8 +43,10 @@ func runSchoolday(ctx context.Context, e *env, args []string) error {
 		return runSchooldayCount(e, args[1:])
 	case "export":
 		return runSchooldayExport(e, args[1:])
+	case "import":
+		return runSchooldayImport(ctx, e, args[1:])
 	}
-	return &usageError{fmt.Sprintf("unknown schoolday subcommand %q (add, count, export)", args[0])}
+	return &usageError{fmt.Sprintf("unknown schoolday subcommand %q (add, count, export, import)", args[0])}
 }
 
 // calendarFlags are the flags add and count share.
@@ -205,4 +212,75 @@ func runSchooldayExport(e *env, args []string) error {
 		*name = strings.TrimSuffix(filepath.Base(*file), filepath.Ext(*file))
 	}
 	return schoolday.ExportICS(e.stdout, c, *name)
+}
+
+// runSchooldayImport stores a calendar file as a district's school calendar: each year of the
+// file, matched to a stored year by name (created when new, its first and last days updated),
+// gets exactly the file's days; then every student's deadlines are recomputed on it.
+func runSchooldayImport(ctx context.Context, e *env, args []string) error {
+	fs := newFlags(e, "schoolday import", "Store a calendar file (.ics feed or text format) as a district's school calendar\n"+
+		"and recompute every deadline on it. Years are matched by name; each gets exactly the file's days.")
+	dsn := fs.String("db", defaultDB, dbUsage())
+	district := fs.String("district", "", "the district's id (may be left out when the database has one district)")
+	file := fs.String("calendar", "", "the calendar file")
+	if err := parseFlags(e, fs, args); err != nil {
+		return helpOK(err)
+	}
+	if *file == "" {
+		return &usageError{"schoolday import needs --calendar FILE"}
+	}
+	db, err := openStore(ctx, *dsn)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	d, err := pickDistrict(ctx, db, *district)
+	if err != nil {
+		return err
+	}
+	cal, err := loadCalendar(*file, d.RulePack)
+	if err != nil {
+		return err
+	}
+	stored, err := db.ListSchoolYears(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	byName := map[string]iep.SchoolYear{}
+	for _, y := range stored {
+		byName[y.Name] = y
+	}
+	years := cal.Years()
+	err = db.Write(ctx, func(tx *store.Tx) error {
+		for _, y := range years {
+			sy, ok := byName[y.Name]
+			sy.DistrictID, sy.Name, sy.FirstDay, sy.LastDay = d.ID, y.Name, y.First, y.Last
+			if ok {
+				err = tx.UpdateSchoolYear(ctx, &sy)
+			} else {
+				err = tx.CreateSchoolYear(ctx, &sy)
+			}
+			if err != nil {
+				return fmt.Errorf("school year %s: %w", y.Name, err)
+			}
+			days := make([]iep.CalendarDay, 0, len(y.Days))
+			for day, kind := range y.Days {
+				days = append(days, iep.CalendarDay{SchoolYearID: sy.ID, Date: day, Kind: kind, Note: y.Notes[day]})
+			}
+			slices.SortFunc(days, func(a, b iep.CalendarDay) int { return a.Date.Compare(b.Date) })
+			if err := tx.ReplaceCalendarDays(ctx, d.ID, sy.ID, days); err != nil {
+				return fmt.Errorf("school year %s: %w", y.Name, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store the calendar: %w", err)
+	}
+	n, err := app.New(db, now).RecomputeDistrict(ctx, d.ID)
+	if err != nil {
+		return fmt.Errorf("recompute the deadlines: %w", err)
+	}
+	fmt.Fprintf(e.stdout, "Stored %d school years for district %s; recomputed the deadlines of %d students.\n", len(years), d.ID, n)
+	return nil
 }

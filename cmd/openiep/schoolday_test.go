@@ -1,7 +1,11 @@
 package main
 
 import (
+	"context"
 	"errors"
+	"github.com/openiep/openiep/internal/date"
+	"github.com/openiep/openiep/internal/iep"
+	"github.com/openiep/openiep/internal/store"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -175,7 +179,7 @@ func TestSchooldayProcess(t *testing.T) {
 		{[]string{"schoolday", "add", "--calendar", rivertonText, "--from", "2027-06-10", "--days", "10"}, "", 1, "provisional estimate 2027-09-09"},
 		{[]string{"schoolday", "add", "--calendar", rivertonText, "--from", "2027-06-10"}, "", 2, "--days"},
 	} {
-		cmd := exec.Command(os.Args[0], append([]string{"-test.run=^TestMainProcess$", "--"}, tt.args...)...)
+		cmd := exec.Command(os.Args[0], append([]string{"--"}, tt.args...)...)
 		cmd.Env = []string{"OPENIEP_TEST_RUN_MAIN=1"}
 		var stdout, stderr strings.Builder
 		cmd.Stdout, cmd.Stderr = &stdout, &stderr
@@ -194,17 +198,99 @@ func TestSchooldayProcess(t *testing.T) {
 	}
 }
 
-// TestMainProcess is main, when TestSchooldayProcess runs this binary as openiep.
-func TestMainProcess(t *testing.T) {
-	if os.Getenv("OPENIEP_TEST_RUN_MAIN") != "1" {
-		t.Skip("run by TestSchooldayProcess")
-	}
-	for i, a := range os.Args {
-		if a == "--" {
-			os.Args = append([]string{"openiep"}, os.Args[i+1:]...)
-			break
+// TestMain is main when TestSchooldayProcess runs this test binary as openiep (the variable
+// OPENIEP_TEST_RUN_MAIN set, the arguments after "--"); otherwise it runs the tests.
+func TestMain(m *testing.M) {
+	if os.Getenv("OPENIEP_TEST_RUN_MAIN") == "1" {
+		for i, a := range os.Args {
+			if a == "--" {
+				os.Args = append([]string{"openiep"}, os.Args[i+1:]...)
+				break
+			}
 		}
+		main()
+		os.Exit(0)
 	}
-	main()
-	os.Exit(0)
+	os.Exit(m.Run())
+}
+
+// TestSchooldayImport stores the hand-counted Riverton calendar as a district's calendar and
+// recomputes a student's deadline on it; importing it again without the March snow day gives
+// the year exactly the file's days and moves the deadline back.
+func TestSchooldayImport(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "import.db")
+	ids := seedDistricts(t, path, 1)
+	db, err := store.Open(ctx, path, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var student string
+	err = db.Write(ctx, func(tx *store.Tx) error {
+		sc := &iep.School{DistrictID: ids[0], Name: "S", Code: "1", LowGrade: "K", HighGrade: "12", Kind: iep.SchoolPublic}
+		if err := tx.CreateSchool(ctx, sc); err != nil {
+			return err
+		}
+		st := &iep.Student{DistrictID: ids[0], SchoolID: sc.ID, FirstName: "A", LastName: "B", BirthDate: date.MustParse("2016-05-05"),
+			Grade: "04", HomeLanguage: "en", EnrolledOn: date.MustParse("2021-09-01")}
+		if err := tx.CreateStudent(ctx, st); err != nil {
+			return err
+		}
+		student = st.ID
+		// Written without the clocks (no service yet): the import recomputes it.
+		return tx.AppendEvent(ctx, &iep.Event{DistrictID: ids[0], StudentID: st.ID, Kind: iep.EventEvaluationConsentReceived,
+			OccurredOn: date.MustParse("2027-02-24")})
+	})
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"OPENIEP_DB": path}
+	due := func() date.Date {
+		t.Helper()
+		db, err := store.Open(ctx, path, store.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		ds, err := db.ListStudentDeadlines(ctx, ids[0], student)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, d := range ds {
+			if d.Clock == "initial_evaluation" {
+				return d.Due
+			}
+		}
+		t.Fatalf("no initial evaluation deadline: %+v", ds)
+		return date.Date{}
+	}
+	out, _, err := runCmd(t, vars, "schoolday", "import", "--calendar", rivertonText)
+	if err != nil || !strings.Contains(out, "Stored 1 school years") || !strings.Contains(out, "of 1 students") {
+		t.Fatalf("import = %q, %v", out, err)
+	}
+	// MA: 30 school days from Wednesday 2027-02-24 on the hand-counted calendar (603 CMR 28.05(1)):
+	// Feb 25–26 (2); March 1, 3–5, the Saturday make-up day 6, 8–12, 15–19, 22–26, 29–31 (23: 25
+	// in all, the March 2 snow day skipped); April 1, 2, 5, 6, 7 — the 30th is Wednesday April 7.
+	if got := due(); got != date.MustParse("2027-04-07") {
+		t.Errorf("due %s after the import, want 2027-04-07", got)
+	}
+	// The same year without the March 2 snow day: one school day more, the deadline a day earlier.
+	b, err := os.ReadFile(rivertonText)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edited := filepath.Join(t.TempDir(), "riverton.txt")
+	if err := os.WriteFile(edited, []byte(strings.Replace(string(b), "emergency 2027-03-02 Snow day\n", "", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := runCmd(t, vars, "schoolday", "import", "--calendar", edited); err != nil {
+		t.Fatal(err)
+	}
+	if got := due(); got != date.MustParse("2027-04-06") {
+		t.Errorf("due %s after re-importing without the snow day, want 2027-04-06", got)
+	}
+	if _, _, err := runCmd(t, vars, "schoolday", "import"); exitCode(err) != 2 {
+		t.Errorf("import without --calendar: %v", err)
+	}
 }

@@ -16,8 +16,10 @@ import (
 // calendar and its rule pack (internal/clocks, pure). RecomputeDistrict does the same for every
 // student with a ledger (after a bulk import, a calendar change, a new rule pack).
 
-// recomputeDeadlines is the event hook: it replaces the student's stored deadlines.
-func (s *Service) recomputeDeadlines(ctx context.Context, tx *store.Tx, districtID, studentID string) error {
+// recomputeDeadlines is the event hook: it refuses a pause without a reason the rule pack
+// allows for that clock (34 CFR 300.301(d)), then replaces the student's stored deadlines.
+func (s *Service) recomputeDeadlines(ctx context.Context, tx *store.Tx, e *iep.Event) error {
+	districtID, studentID := e.DistrictID, e.StudentID
 	d, err := s.db.GetDistrict(ctx, districtID)
 	if err != nil {
 		return err
@@ -25,6 +27,11 @@ func (s *Service) recomputeDeadlines(ctx context.Context, tx *store.Tx, district
 	pack, err := rules.Load(d.RulePack)
 	if err != nil {
 		return fmt.Errorf("district %s: %w", districtID, err)
+	}
+	if e.Kind == iep.EventClockPaused {
+		if err := pack.CheckPause(rules.DataString(e, "clock"), rules.DataString(e, "reason")); err != nil {
+			return err
+		}
 	}
 	cal, err := s.calendar(ctx, d)
 	if err != nil {

@@ -101,6 +101,36 @@ func TestEventsRecomputeDeadlines(t *testing.T) {
 	if due := stored()["initial_evaluation"].Due; due != date.MustParse("2026-11-16") {
 		t.Errorf("after the snow day the evaluation is due %s, want 2026-11-16 (the Monday after)", due)
 	}
+	// A pause needs a reason the rules allow for that clock (34 CFR 300.301(d)): refused, the
+	// event is not written; allowed, the paused school days do not count.
+	pause := func(reason string) error {
+		return db.Write(ctx, func(tx *store.Tx) error {
+			return tx.AppendEvent(ctx, &iep.Event{DistrictID: d, StudentID: stu, Kind: iep.EventClockPaused,
+				OccurredOn: date.MustParse("2026-11-05"), Data: []byte(`{"clock":"initial_evaluation","reason":"` + reason + `"}`)})
+		})
+	}
+	before, _ := db.ListEvents(ctx, d, stu)
+	if err := pause("teacher_on_vacation"); iep.KindOf(err) != iep.KindInvalid {
+		t.Errorf("a pause with a reason the rules do not allow: %v", err)
+	}
+	if after, _ := db.ListEvents(ctx, d, stu); len(after) != len(before) {
+		t.Error("a refused pause was written to the ledger")
+	}
+	if err := pause("parent_fails_to_produce_child"); err != nil {
+		t.Fatalf("an allowed pause: %v", err)
+	}
+	err = db.Write(ctx, func(tx *store.Tx) error {
+		return tx.AppendEvent(ctx, &iep.Event{DistrictID: d, StudentID: stu, Kind: iep.EventClockResumed,
+			OccurredOn: date.MustParse("2026-11-09"), Data: []byte(`{"clock":"initial_evaluation"}`)})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Paused after Thursday Nov 5 through the resume on Monday Nov 9: Friday 6 and Monday 9 do
+	// not count, so the due date moves two school days, from Monday Nov 16 to Wednesday Nov 18.
+	if due := stored()["initial_evaluation"].Due; due != date.MustParse("2026-11-18") {
+		t.Errorf("after the pause the evaluation is due %s, want 2026-11-18", due)
+	}
 	// Met: the evaluation completed closes it.
 	err = db.Write(ctx, func(tx *store.Tx) error {
 		return tx.AppendEvent(ctx, &iep.Event{DistrictID: d, StudentID: stu, Kind: iep.EventEvaluationCompleted, OccurredOn: date.MustParse("2026-11-10")})

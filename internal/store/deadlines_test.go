@@ -186,8 +186,8 @@ func testEventHook(t *testing.T, db *DB) {
 	d := f.district.ID
 	st := f.addStudent(t, db, "Hook", "Ed")
 	var seen int
-	db.OnEvent(func(ctx context.Context, tx *Tx, districtID, studentID string) error {
-		es, err := tx.ListEvents(ctx, districtID, studentID)
+	db.OnEvent(func(ctx context.Context, tx *Tx, e *iep.Event) error {
+		es, err := tx.ListEvents(ctx, e.DistrictID, e.StudentID)
 		seen = len(es)
 		if err == nil && len(es) == 2 {
 			return fmt.Errorf("refused by the hook")

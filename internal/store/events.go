@@ -32,7 +32,7 @@ func (tx *Tx) AppendEvent(ctx context.Context, e *iep.Event) error {
 	}
 	if h := tx.db.eventHook; h != nil {
 		// The student's clocks follow their ledger in the same transaction.
-		if err := h(ctx, tx, e.DistrictID, e.StudentID); err != nil {
+		if err := h(ctx, tx, e); err != nil {
 			return fmt.Errorf("store: after event %s: %w", e.ID, err)
 		}
 	}
@@ -40,9 +40,9 @@ func (tx *Tx) AppendEvent(ctx context.Context, e *iep.Event) error {
 }
 
 // OnEvent sets what runs inside the transaction after each event is appended (the
-// recomputation of the student's deadlines, internal/app). Call it once, before the store is
+// recomputation of the student's deadlines, internal/app); an error from it refuses the event. Call it once, before the store is
 // used by several goroutines.
-func (db *DB) OnEvent(hook func(ctx context.Context, tx *Tx, districtID, studentID string) error) {
+func (db *DB) OnEvent(hook func(ctx context.Context, tx *Tx, e *iep.Event) error) {
 	db.eventHook = hook
 }
 

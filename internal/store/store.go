@@ -12,6 +12,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/openiep/openiep/internal/iep"
 	"strings"
 	"sync"
 	"time"
@@ -42,7 +43,7 @@ type DB struct {
 	onQuery func(q string, args []any)
 
 	// eventHook runs inside the transaction after each appended event (OnEvent).
-	eventHook func(ctx context.Context, tx *Tx, districtID, studentID string) error
+	eventHook func(ctx context.Context, tx *Tx, e *iep.Event) error
 }
 
 // Open opens the database named by dsn and applies pending migrations. A dsn starting with
