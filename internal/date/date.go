@@ -187,3 +187,32 @@ func (d *Date) Scan(src any) error {
 	}
 	return fmt.Errorf("date: cannot scan %T", src)
 }
+
+// NthWeekday returns the n-th weekday wd of month m in year y (n = -1: the last one), as
+// holidays are defined ("the third Monday of January", "the last Monday of May").
+func NthWeekday(y int, m time.Month, wd time.Weekday, n int) Date {
+	if n < 0 {
+		d := New(y, m+1, 1).AddDays(-1)
+		for d.Weekday() != wd {
+			d = d.AddDays(-1)
+		}
+		return d
+	}
+	d := New(y, m, 1)
+	for d.Weekday() != wd {
+		d = d.AddDays(1)
+	}
+	return d.AddDays(7 * (n - 1))
+}
+
+// Observed moves a fixed-date holiday off a weekend, as federal holidays are observed
+// (5 U.S.C. 6103(b)): Saturday to the Friday before, Sunday to the Monday after.
+func Observed(d Date) Date {
+	switch d.Weekday() {
+	case time.Saturday:
+		return d.AddDays(-1)
+	case time.Sunday:
+		return d.AddDays(1)
+	}
+	return d
+}

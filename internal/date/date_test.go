@@ -88,3 +88,21 @@ func TestJSONAndSQL(t *testing.T) {
 		t.Errorf("zero Value = %v, want nil", v)
 	}
 }
+
+func TestNthWeekdayAndObserved(t *testing.T) {
+	for _, tt := range []struct {
+		got, want Date
+	}{
+		{NthWeekday(2027, time.January, time.Monday, 3), MustParse("2027-01-18")}, // Martin Luther King Jr. Day
+		{NthWeekday(2027, time.May, time.Monday, -1), MustParse("2027-05-31")},    // Memorial Day
+		{NthWeekday(2026, time.November, time.Thursday, 4), MustParse("2026-11-26")},
+		{NthWeekday(2026, time.September, time.Monday, 1), MustParse("2026-09-07")},
+		{Observed(MustParse("2026-07-04")), MustParse("2026-07-03")}, // a Saturday
+		{Observed(MustParse("2027-07-04")), MustParse("2027-07-05")}, // a Sunday
+		{Observed(MustParse("2026-11-11")), MustParse("2026-11-11")}, // a Wednesday
+	} {
+		if tt.got != tt.want {
+			t.Errorf("got %s, want %s", tt.got, tt.want)
+		}
+	}
+}

@@ -51,33 +51,6 @@ func buildCalendar(r rng, today date.Date) *calendar {
 	return c
 }
 
-// nthWeekday returns the n-th weekday wd of month m in year y (n = -1: the last one).
-func nthWeekday(y int, m time.Month, wd time.Weekday, n int) date.Date {
-	if n < 0 {
-		d := date.New(y, m+1, 1).AddDays(-1)
-		for d.Weekday() != wd {
-			d = d.AddDays(-1)
-		}
-		return d
-	}
-	d := date.New(y, m, 1)
-	for d.Weekday() != wd {
-		d = d.AddDays(1)
-	}
-	return d.AddDays(7 * (n - 1))
-}
-
-// observed moves a fixed-date holiday off a weekend: Saturday to Friday, Sunday to Monday.
-func observed(d date.Date) date.Date {
-	switch d.Weekday() {
-	case time.Saturday:
-		return d.AddDays(-1)
-	case time.Sunday:
-		return d.AddDays(1)
-	}
-	return d
-}
-
 func isWeekend(d date.Date) bool {
 	wd := d.Weekday()
 	return wd == time.Saturday || wd == time.Sunday
@@ -86,7 +59,7 @@ func isWeekend(d date.Date) bool {
 // firstDayOfSchool is the Wednesday before Labor Day when it falls in September (as on
 // 2026-09-02), else the Wednesday after it.
 func firstDayOfSchool(y int) date.Date {
-	labor := nthWeekday(y, time.September, time.Monday, 1)
+	labor := date.NthWeekday(y, time.September, time.Monday, 1)
 	if d := labor.AddDays(-5); d.Month == time.September {
 		return d
 	}
@@ -106,37 +79,37 @@ func closuresFor(y int) map[date.Date]string {
 			add(monday.AddDays(i), note)
 		}
 	}
-	add(nthWeekday(y, time.September, time.Monday, 1), "Labor Day")
-	add(nthWeekday(y, time.October, time.Monday, 2), "Indigenous Peoples' Day")
-	add(observed(date.New(y, time.November, 11)), "Veterans Day")
-	tg := nthWeekday(y, time.November, time.Thursday, 4)
+	add(date.NthWeekday(y, time.September, time.Monday, 1), "Labor Day")
+	add(date.NthWeekday(y, time.October, time.Monday, 2), "Indigenous Peoples' Day")
+	add(date.Observed(date.New(y, time.November, 11)), "Veterans Day")
+	tg := date.NthWeekday(y, time.November, time.Thursday, 4)
 	add(tg, "Thanksgiving")
 	add(tg.AddDays(1), "Thanksgiving recess")
 	for d := date.New(y, time.December, 24); !d.After(date.New(y+1, time.January, 1)); d = d.AddDays(1) {
 		add(d, "Winter break")
 	}
-	add(nthWeekday(y+1, time.January, time.Monday, 3), "Martin Luther King Jr. Day")
-	week(nthWeekday(y+1, time.February, time.Monday, 3), "February vacation (Presidents' Day)")
-	week(nthWeekday(y+1, time.April, time.Monday, 3), "April vacation (Patriots' Day)")
-	add(nthWeekday(y+1, time.May, time.Monday, -1), "Memorial Day")
-	add(observed(date.New(y+1, time.June, 19)), "Juneteenth")
+	add(date.NthWeekday(y+1, time.January, time.Monday, 3), "Martin Luther King Jr. Day")
+	week(date.NthWeekday(y+1, time.February, time.Monday, 3), "February vacation (Presidents' Day)")
+	week(date.NthWeekday(y+1, time.April, time.Monday, 3), "April vacation (Patriots' Day)")
+	add(date.NthWeekday(y+1, time.May, time.Monday, -1), "Memorial Day")
+	add(date.Observed(date.New(y+1, time.June, 19)), "Juneteenth")
 	return c
 }
 
 // partialsFor lists the early-release days of the school year starting in y.
 func partialsFor(y int) map[date.Date]string {
 	p := map[date.Date]string{}
-	p[nthWeekday(y, time.November, time.Thursday, 4).AddDays(-1)] = "Early release before Thanksgiving"
+	p[date.NthWeekday(y, time.November, time.Thursday, 4).AddDays(-1)] = "Early release before Thanksgiving"
 	if d := date.New(y, time.December, 23); !isWeekend(d) {
 		p[d] = "Early release before winter break"
 	} else {
-		p[nthWeekday(y, time.December, time.Friday, 3)] = "Early release before winter break"
+		p[date.NthWeekday(y, time.December, time.Friday, 3)] = "Early release before winter break"
 	}
 	for _, m := range []struct {
 		y int
 		m time.Month
 	}{{y, time.October}, {y + 1, time.January}, {y + 1, time.March}, {y + 1, time.May}} {
-		p[nthWeekday(m.y, m.m, time.Wednesday, 2)] = "Early release: professional development"
+		p[date.NthWeekday(m.y, m.m, time.Wednesday, 2)] = "Early release: professional development"
 	}
 	return p
 }
@@ -192,8 +165,8 @@ func buildYear(r rng, y int, today date.Date) *yearCal {
 // esyDays are the extended school year days of July in year y: Monday to Thursday for five
 // weeks from the first Monday after Independence Day, the holiday itself skipped.
 func esyDays(y int) []iep.CalendarDay {
-	july4 := observed(date.New(y, time.July, 4))
-	start := nthWeekday(y, time.July, time.Monday, 1)
+	july4 := date.Observed(date.New(y, time.July, 4))
+	start := date.NthWeekday(y, time.July, time.Monday, 1)
 	var days []iep.CalendarDay
 	for d := start; d.Before(start.AddDays(35)); d = d.AddDays(1) {
 		if wd := d.Weekday(); wd == time.Friday || isWeekend(d) || d == july4 {
@@ -286,6 +259,14 @@ func (c *calendar) addSchoolDays(d date.Date, n int) date.Date {
 func (c *calendar) onOrBefore(d date.Date) date.Date {
 	for !c.isSchoolDay(d) {
 		d = d.AddDays(-1)
+	}
+	return d
+}
+
+// onOrAfter returns d when it is a school day, else the next school day.
+func (c *calendar) onOrAfter(d date.Date) date.Date {
+	for !c.isSchoolDay(d) {
+		d = d.AddDays(1)
 	}
 	return d
 }

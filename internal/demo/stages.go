@@ -164,7 +164,9 @@ func (cb *caseGen) current(k *kid, m date.Date, o outcome) (*planJob, planDates)
 	}
 	cb.determine(k, evalID, e, true)
 	if r.chance(0.15) || k.p.rank == 3 && k.p.stage == stageInEffect {
-		cb.oldPlan(k, iep.PlanAnnual, "", cb.g.cal.onOrBefore(m.AddDays(-365)), e, iep.StatusSuperseded)
+		// The plan before: its meeting a year before this one, never more, so that this meeting
+		// is its annual review on time (an anniversary, not 365 days: 300.324(b)(1)(i)).
+		cb.oldPlan(k, iep.PlanAnnual, "", cb.g.cal.onOrAfter(m.AddYears(-1)), e, iep.StatusSuperseded)
 	}
 	return cb.fullPlan(k, iep.PlanAnnual, "", m, e, o, annualPurposes)
 }

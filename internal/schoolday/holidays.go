@@ -59,49 +59,22 @@ func computeHolidays(jurisdiction string, year int) []date.Date {
 // holidaysOf lists the observed dates of the holidays of year y (one may fall in y-1).
 func holidaysOf(jurisdiction string, y int) []date.Date {
 	hs := []date.Date{
-		observed(date.New(y, time.January, 1)),         // New Year's Day
-		nthWeekday(y, time.January, time.Monday, 3),    // Birthday of Martin Luther King, Jr.
-		nthWeekday(y, time.February, time.Monday, 3),   // Washington's Birthday
-		nthWeekday(y, time.May, time.Monday, -1),       // Memorial Day
-		observed(date.New(y, time.July, 4)),            // Independence Day
-		nthWeekday(y, time.September, time.Monday, 1),  // Labor Day
-		nthWeekday(y, time.October, time.Monday, 2),    // Columbus Day
-		observed(date.New(y, time.November, 11)),       // Veterans Day
-		nthWeekday(y, time.November, time.Thursday, 4), // Thanksgiving Day
-		observed(date.New(y, time.December, 25)),       // Christmas Day
+		date.Observed(date.New(y, time.January, 1)),         // New Year's Day
+		date.NthWeekday(y, time.January, time.Monday, 3),    // Birthday of Martin Luther King, Jr.
+		date.NthWeekday(y, time.February, time.Monday, 3),   // Washington's Birthday
+		date.NthWeekday(y, time.May, time.Monday, -1),       // Memorial Day
+		date.Observed(date.New(y, time.July, 4)),            // Independence Day
+		date.NthWeekday(y, time.September, time.Monday, 1),  // Labor Day
+		date.NthWeekday(y, time.October, time.Monday, 2),    // Columbus Day
+		date.Observed(date.New(y, time.November, 11)),       // Veterans Day
+		date.NthWeekday(y, time.November, time.Thursday, 4), // Thanksgiving Day
+		date.Observed(date.New(y, time.December, 25)),       // Christmas Day
 	}
 	if y >= 2021 {
-		hs = append(hs, observed(date.New(y, time.June, 19))) // Juneteenth National Independence Day
+		hs = append(hs, date.Observed(date.New(y, time.June, 19))) // Juneteenth National Independence Day
 	}
 	if j, _ := normJurisdiction(jurisdiction); j == "MA" {
-		hs = append(hs, nthWeekday(y, time.April, time.Monday, 3)) // Patriots' Day
+		hs = append(hs, date.NthWeekday(y, time.April, time.Monday, 3)) // Patriots' Day
 	}
 	return hs
-}
-
-// nthWeekday returns the n-th weekday wd of month m in year y (n = -1: the last one).
-func nthWeekday(y int, m time.Month, wd time.Weekday, n int) date.Date {
-	if n < 0 {
-		d := date.New(y, m+1, 1).AddDays(-1)
-		for d.Weekday() != wd {
-			d = d.AddDays(-1)
-		}
-		return d
-	}
-	d := date.New(y, m, 1)
-	for d.Weekday() != wd {
-		d = d.AddDays(1)
-	}
-	return d.AddDays(7 * (n - 1))
-}
-
-// observed moves a fixed-date holiday off a weekend: Saturday to Friday, Sunday to Monday.
-func observed(d date.Date) date.Date {
-	switch d.Weekday() {
-	case time.Saturday:
-		return d.AddDays(-1)
-	case time.Sunday:
-		return d.AddDays(1)
-	}
-	return d
 }
