@@ -50,6 +50,7 @@ func commands() []command {
 		{"sso", "manage the identity providers staff sign in with", runSSO},
 		{"verify", "check the audit trail and the frozen plan versions for tampering", runVerify},
 		{"schoolday", "add or count school, business and calendar days on a district calendar", runSchoolday},
+		{"rules", "list a district's deadline rules, or give it its own amount for one", runRules},
 		{"version", "print the version", runVersion},
 	}
 }

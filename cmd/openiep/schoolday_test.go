@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -292,5 +293,36 @@ func TestSchooldayImport(t *testing.T) {
 	}
 	if _, _, err := runCmd(t, vars, "schoolday", "import"); exitCode(err) != 2 {
 		t.Errorf("import without --calendar: %v", err)
+	}
+}
+
+// TestRulesSet: a district's own amount replaces the pack's and moves the deadlines; one less
+// protective than the law is refused; 0 goes back to the pack's.
+func TestRulesSet(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rules.db")
+	seedDistricts(t, path, 1)
+	vars := map[string]string{"OPENIEP_DB": path}
+	out, _, err := runCmd(t, vars, "rules", "list")
+	if err != nil || !regexp.MustCompile(`(?m)^services_start\s+10\s+school\s+34 CFR 300.323\(c\)\(2\)`).MatchString(out) {
+		t.Fatalf("rules list:\n%s %v", out, err)
+	}
+	if out, _, err = runCmd(t, vars, "rules", "set", "--rule", "services_start", "--amount", "5"); err != nil {
+		t.Fatalf("rules set: %v", err)
+	}
+	if out, _, _ = runCmd(t, vars, "rules", "list"); !regexp.MustCompile(`(?m)^services_start\s+5 \(district\)\s+school`).MatchString(out) {
+		t.Errorf("after set:\n%s", out)
+	}
+	// More than the law allows (MA: the initial evaluation within 30 school days).
+	if _, _, err = runCmd(t, vars, "rules", "set", "--rule", "initial_evaluation", "--amount", "45"); err == nil {
+		t.Error("an evaluation timeline longer than the law's was accepted")
+	}
+	if _, _, err = runCmd(t, vars, "rules", "set", "--rule", "services_start", "--amount", "0"); err != nil {
+		t.Fatal(err)
+	}
+	if out, _, _ = runCmd(t, vars, "rules", "list"); !regexp.MustCompile(`(?m)^services_start\s+10\s+school`).MatchString(out) {
+		t.Errorf("after going back:\n%s", out)
+	}
+	if _, _, err = runCmd(t, vars, "rules", "set", "--rule", "services_start"); exitCode(err) != 2 {
+		t.Errorf("set without --amount: %v", err)
 	}
 }

@@ -24,9 +24,9 @@ func (s *Service) recomputeDeadlines(ctx context.Context, tx *store.Tx, e *iep.E
 	if err != nil {
 		return err
 	}
-	pack, err := rules.Load(d.RulePack)
+	pack, err := s.districtPack(ctx, d)
 	if err != nil {
-		return fmt.Errorf("district %s: %w", districtID, err)
+		return err
 	}
 	if e.Kind == iep.EventClockPaused {
 		if err := pack.CheckPause(rules.DataString(e, "clock"), rules.DataString(e, "reason")); err != nil {
@@ -104,6 +104,57 @@ func (s *Service) recomputeWith(ctx context.Context, tx *store.Tx, districtID, s
 	return tx.ReplaceDeadlines(ctx, districtID, studentID, rows)
 }
 
+// districtPack is the district's rule pack with the district's own amounts.
+func (s *Service) districtPack(ctx context.Context, d *iep.District) (rules.Pack, error) {
+	pack, err := rules.Load(d.RulePack)
+	if err != nil {
+		return rules.Pack{}, fmt.Errorf("district %s: %w", d.ID, err)
+	}
+	over, err := s.db.RuleOverrides(ctx, d.ID)
+	if err != nil || len(over) == 0 {
+		return pack, err
+	}
+	with, err := pack.With(over)
+	if err != nil {
+		return rules.Pack{}, fmt.Errorf("district %s: its own rule amounts: %w", d.ID, err)
+	}
+	return with, nil
+}
+
+// DistrictRules is the district's rule pack with its own amounts (Overrides names them).
+func (s *Service) DistrictRules(ctx context.Context, districtID string) (rules.Pack, error) {
+	d, err := s.db.GetDistrict(ctx, districtID)
+	if err != nil {
+		return rules.Pack{}, err
+	}
+	return s.districtPack(ctx, d)
+}
+
+// SetRuleAmount gives the district its own amount for a rule of its pack (0: back to the
+// pack's), checked against the law (rules.Pack.With), and recomputes the district's deadlines.
+// A command-line operation (openiep rules set); no actor. Errors: invalid.
+func (s *Service) SetRuleAmount(ctx context.Context, districtID, ruleID string, amount int) (int, error) {
+	d, err := s.db.GetDistrict(ctx, districtID)
+	if err != nil {
+		return 0, err
+	}
+	if amount != 0 {
+		pack, err := s.districtPack(ctx, d)
+		if err != nil {
+			return 0, err
+		}
+		if _, err := pack.With(map[string]int{ruleID: amount}); err != nil {
+			return 0, err
+		}
+	} else if _, err := rules.Load(d.RulePack); err != nil {
+		return 0, err
+	}
+	if err := s.db.Write(ctx, func(tx *store.Tx) error { return tx.SetRuleOverride(ctx, districtID, ruleID, amount) }); err != nil {
+		return 0, err
+	}
+	return s.RecomputeDistrict(ctx, districtID)
+}
+
 // calendar is the district's school calendar from the store, under its rule pack's
 // jurisdiction (business days' holidays).
 func (s *Service) calendar(ctx context.Context, d *iep.District) (*schoolday.Calendar, error) {
@@ -136,7 +187,7 @@ func (s *Service) RecomputeDistrict(ctx context.Context, districtID string) (int
 	if err != nil {
 		return 0, err
 	}
-	pack, err := rules.Load(d.RulePack)
+	pack, err := s.districtPack(ctx, d)
 	if err != nil {
 		return 0, err
 	}

@@ -141,4 +141,15 @@ func TestEventsRecomputeDeadlines(t *testing.T) {
 	if ev := stored()["initial_evaluation"]; ev.MetOn != date.MustParse("2026-11-10") || ev.Open() {
 		t.Errorf("after the evaluation: %+v", ev)
 	}
+	// The district's own, shorter timeline (20 school days; the law allows up to 30) moves it:
+	// day 20 after October 1 is Friday October 30 (October 12 skipped).
+	if n, err := svc.SetRuleAmount(ctx, d, "initial_evaluation", 20); err != nil || n != 1 {
+		t.Fatalf("SetRuleAmount = %d, %v", n, err)
+	}
+	if ev := stored()["initial_evaluation"]; ev.Due != date.MustParse("2026-10-30") {
+		t.Errorf("with the district's 20 school days the evaluation is due %s, want 2026-10-30", ev.Due)
+	}
+	if _, err := svc.SetRuleAmount(ctx, d, "initial_evaluation", 45); iep.KindOf(err) != iep.KindInvalid {
+		t.Errorf("an amount beyond the law: %v", err)
+	}
 }

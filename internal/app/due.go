@@ -41,6 +41,7 @@ type Due struct {
 	AggregatesOnly bool
 	Schools        []iep.School
 	CaseManagers   []iep.Staff // for the filter (administrators)
+	Clocks         []string    // the rule ids of the district's pack, for the filter
 }
 
 // DueRow is an open deadline with its status on the district's today.
@@ -92,8 +93,8 @@ func statusUnder(pack *rules.Pack, d store.Deadline, today date.Date) DueStatus 
 
 // packOf is the district's rule pack; nil when it names none we know (statuses then ignore
 // the rules' silence).
-func packOf(d *iep.District) *rules.Pack {
-	p, err := rules.Load(d.RulePack)
+func (s *Service) packOf(ctx context.Context, d *iep.District) *rules.Pack {
+	p, err := s.districtPack(ctx, d)
 	if err != nil {
 		return nil
 	}
@@ -150,7 +151,12 @@ func (s *Service) WhatIsDue(ctx context.Context, a Actor, districtID string, q D
 		rows = rows[:DuePageSize]
 		out.Next = rows[DuePageSize-1].Cursor
 	}
-	pack := packOf(d)
+	pack := s.packOf(ctx, d)
+	if pack != nil {
+		for _, r := range pack.Rules {
+			out.Clocks = append(out.Clocks, r.ID)
+		}
+	}
 	for _, r := range rows {
 		out.Rows = append(out.Rows, DueRow{DueRow: r, Status: statusUnder(pack, r.Deadline, out.Today)})
 	}
@@ -198,7 +204,7 @@ func (s *Service) StudentDeadlines(ctx context.Context, a Actor, districtID, stu
 	if err != nil {
 		return nil, today, err
 	}
-	pack := packOf(dist)
+	pack := s.packOf(ctx, dist)
 	out := make([]StudentDeadline, len(ds))
 	for i, d := range ds {
 		out[i] = StudentDeadline{Deadline: d, Status: statusUnder(pack, d, today)}

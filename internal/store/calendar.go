@@ -32,3 +32,38 @@ func (tx *Tx) ReplaceCalendarDays(ctx context.Context, districtID, schoolYearID 
 	}
 	return tx.PutCalendarDays(ctx, districtID, days)
 }
+
+// RuleOverrides returns the district's own amounts for rules of its pack, by rule id.
+func (db *DB) RuleOverrides(ctx context.Context, districtID string) (map[string]int, error) {
+	type kv struct {
+		id string
+		n  int
+	}
+	rows, err := list(ctx, db, func(r row, x *kv) error { return r.Scan(&x.id, &x.n) },
+		`SELECT rule_id, amount FROM district_rule_overrides WHERE district_id = $1 ORDER BY rule_id`, districtID)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]int, len(rows))
+	for _, x := range rows {
+		out[x.id] = x.n
+	}
+	return out, nil
+}
+
+// SetRuleOverride stores the district's amount for a rule (0 removes it, back to the pack's).
+// The caller checks it against the law (rules.Pack.With) first. Errors: invalid.
+func (tx *Tx) SetRuleOverride(ctx context.Context, districtID, ruleID string, amount int) error {
+	if ruleID == "" || amount < 0 {
+		return iep.Problems{{Field: "rule", Code: iep.CodeInvalid}}.Err()
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM district_rule_overrides WHERE district_id = $1 AND rule_id = $2`, districtID, ruleID); err != nil {
+		return wrap(err, "set rule %s of district %s", ruleID, districtID)
+	}
+	if amount == 0 {
+		return nil
+	}
+	_, err := tx.exec(ctx, `INSERT INTO district_rule_overrides (district_id, rule_id, amount) VALUES ($1, $2, $3)`,
+		districtID, ruleID, amount)
+	return wrap(err, "set rule %s of district %s", ruleID, districtID)
+}

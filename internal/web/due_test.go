@@ -67,12 +67,17 @@ func TestWhatIsDue(t *testing.T) {
 	_, body := w.get(t, due+"?lang=en")
 	mustContain(t, "the administrator's view", body, "What is due", "Ortiz", "Kim", "Brown", "Overdue by 2 days", "Due in 6 days",
 		"provisional", "603 CMR 28.05(3)", `<option value="`+w.cm+`">Reyes, Dana</option>`)
-	if strings.Contains(body, "referral_notice") || strings.Contains(body, "Referral") {
+	if table := body[strings.Index(body, "<table"):]; strings.Contains(table, "after a referral") {
 		t.Error("a met deadline is listed as due")
 	}
 	// Overdue first.
 	if strings.Index(body, "Overdue by 2 days") > strings.Index(body, "Due in 6 days") {
 		t.Error("a due-soon deadline is listed before an overdue one")
+	}
+	_, body = w.get(t, due+"?clock=services_start")
+	if !strings.Contains(body, "Due in 6 days") || strings.Contains(body, "Overdue by 2 days") ||
+		!strings.Contains(body, `<option value="services_start" selected>`) {
+		t.Error("the filter by kind of deadline does not hold")
 	}
 	_, body = w.get(t, due+"?status=overdue&school="+w.maple)
 	if !strings.Contains(body, "Kim") || strings.Contains(body, "Ortiz") || strings.Contains(body, "Due in 6 days") {

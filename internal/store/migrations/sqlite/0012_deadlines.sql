@@ -39,3 +39,12 @@ CREATE TABLE due_digests (
 	mails INTEGER NOT NULL,
 	PRIMARY KEY (district_id, day)
 ) STRICT;
+
+-- A district's own amounts for rules of its pack (rules.Pack.With checks them against the law):
+-- e.g. services to start within 5 school days instead of 10.
+CREATE TABLE district_rule_overrides (
+	district_id TEXT NOT NULL REFERENCES districts (id),
+	rule_id TEXT NOT NULL,
+	amount INTEGER NOT NULL CHECK (amount > 0),
+	PRIMARY KEY (district_id, rule_id)
+) STRICT;
