@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strings"
 	"text/tabwriter"
 
 	"github.com/openiep/openiep/internal/app"
@@ -17,27 +16,19 @@ const rulesSummary = "List a district's deadline rules, or give the district its
 
 // runRules dispatches to rules list and set.
 func runRules(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fs := newFlags(e, "rules", rulesSummary)
-		if err := parseFlags(e, fs, args); err != nil {
-			return helpOK(err)
-		}
-		return &usageError{"rules needs a subcommand: list or set"}
+	sub, err := subcommand(e, "rules", rulesSummary, args, "list", "set")
+	if sub == "" {
+		return err
 	}
-	fs := newFlags(e, "rules "+args[0], rulesSummary)
+	fs := newFlags(e, "rules "+sub, rulesSummary)
 	dsn := fs.String("db", defaultDB, dbUsage())
 	district := fs.String("district", "", "the district's id (may be left out when the database has one district)")
 	rule := fs.String("rule", "", "with set: the rule's id (see rules list)")
 	amount := fs.Int("amount", -1, "with set: the district's amount, in the rule's unit; 0 goes back to the pack's")
-	switch args[0] {
-	case "list", "set":
-	default:
-		return &usageError{fmt.Sprintf("unknown rules subcommand %q (list, set)", args[0])}
-	}
 	if err := parseFlags(e, fs, args[1:]); err != nil {
 		return helpOK(err)
 	}
-	if args[0] == "set" && (*rule == "" || *amount < 0) {
+	if sub == "set" && (*rule == "" || *amount < 0) {
 		return &usageError{"rules set needs --rule ID and --amount N"}
 	}
 	db, err := openStore(ctx, *dsn)
@@ -50,7 +41,7 @@ func runRules(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	svc := app.New(db, now)
-	if args[0] == "set" {
+	if sub == "set" {
 		n, err := svc.SetRuleAmount(ctx, d.ID, *rule, *amount)
 		if err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"runtime/debug"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -193,4 +194,22 @@ func runVersion(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintln(e.stdout, "openiep", version())
 	return nil
+}
+
+// subcommand reads the subcommand of a command that has several (user add, sso list…): none,
+// or a flag first, shows the command's help (--help) or says one is needed; an unknown one is
+// a usage error. It returns "" with the error (nil after --help) when there is nothing to run.
+func subcommand(e *env, name, summary string, args []string, subs ...string) (string, error) {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		fs := newFlags(e, name, summary)
+		if err := parseFlags(e, fs, args); err != nil {
+			return "", helpOK(err)
+		}
+		list := strings.Join(subs[:len(subs)-1], ", ") + " or " + subs[len(subs)-1]
+		return "", &usageError{fmt.Sprintf("%s needs a subcommand: %s", name, list)}
+	}
+	if !slices.Contains(subs, args[0]) {
+		return "", &usageError{fmt.Sprintf("unknown %s subcommand %q (%s)", name, args[0], strings.Join(subs, ", "))}
+	}
+	return args[0], nil
 }

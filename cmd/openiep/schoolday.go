@@ -27,16 +27,13 @@ const schooldaySummary = "Count school, business and calendar days on a district
 	"The triggering date is day 0. A result that runs past the end of the calendar is printed on\n" +
 	"standard error as a provisional estimate, and the command exits 1."
 
-// runSchoolday dispatches to schoolday add, count and export.
+// runSchoolday dispatches to schoolday add, count, export and import.
 func runSchoolday(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fs := newFlags(e, "schoolday", schooldaySummary)
-		if err := parseFlags(e, fs, args); err != nil {
-			return helpOK(err)
-		}
-		return &usageError{"schoolday needs a subcommand: add, count, export or import"}
+	sub, err := subcommand(e, "schoolday", schooldaySummary, args, "add", "count", "export", "import")
+	if sub == "" {
+		return err
 	}
-	switch args[0] {
+	switch sub {
 	case "add":
 		return runSchooldayAdd(e, args[1:])
 	case "count":
@@ -46,7 +43,7 @@ func runSchoolday(ctx context.Context, e *env, args []string) error {
 	case "import":
 		return runSchooldayImport(ctx, e, args[1:])
 	}
-	return &usageError{fmt.Sprintf("unknown schoolday subcommand %q (add, count, export, import)", args[0])}
+	return nil
 }
 
 // calendarFlags are the flags add and count share.

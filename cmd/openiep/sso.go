@@ -24,14 +24,11 @@ const ssoSummary = "Manage the identity providers (OpenID Connect single sign-on
 
 // runSSO dispatches to sso add, list, disable and enable.
 func runSSO(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fs := newFlags(e, "sso", ssoSummary)
-		if err := parseFlags(e, fs, args); err != nil {
-			return helpOK(err)
-		}
-		return &usageError{"sso needs a subcommand: add, list, disable or enable"}
+	sub, err := subcommand(e, "sso", ssoSummary, args, "add", "list", "disable", "enable")
+	if sub == "" {
+		return err
 	}
-	switch args[0] {
+	switch sub {
 	case "add":
 		return runSSOAdd(ctx, e, args[1:])
 	case "list":
@@ -41,7 +38,7 @@ func runSSO(ctx context.Context, e *env, args []string) error {
 	case "enable":
 		return runSSOEnable(ctx, e, args[1:], true)
 	}
-	return &usageError{fmt.Sprintf("unknown sso subcommand %q (add, list, disable, enable)", args[0])}
+	return nil
 }
 
 func runSSOAdd(ctx context.Context, e *env, args []string) error {

@@ -25,14 +25,11 @@ const userSummary = "Manage the accounts people sign in with.\n\n" +
 
 // runUser dispatches to user add, list and disable.
 func runUser(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
-		fs := newFlags(e, "user", userSummary)
-		if err := parseFlags(e, fs, args); err != nil {
-			return helpOK(err)
-		}
-		return &usageError{"user needs a subcommand: add, list or disable"}
+	sub, err := subcommand(e, "user", userSummary, args, "add", "list", "disable")
+	if sub == "" {
+		return err
 	}
-	switch args[0] {
+	switch sub {
 	case "add":
 		return runUserAdd(ctx, e, args[1:])
 	case "list":
@@ -40,7 +37,7 @@ func runUser(ctx context.Context, e *env, args []string) error {
 	case "disable":
 		return runUserDisable(ctx, e, args[1:])
 	}
-	return &usageError{fmt.Sprintf("unknown user subcommand %q (add, list, disable)", args[0])}
+	return nil
 }
 
 func runUserAdd(ctx context.Context, e *env, args []string) error {
