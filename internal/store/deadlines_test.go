@@ -18,6 +18,7 @@ func init() {
 		{"DeadlinesReplaceAndList", testDeadlinesReplaceAndList},
 		{"DueFiltersAndPages", testDueFiltersAndPages},
 		{"EventHookRunsInTheTransaction", testEventHook},
+		{"CalendarReplaceAndRuleOverrides", testCalendarReplaceAndRuleOverrides},
 	}...)
 }
 
@@ -207,5 +208,62 @@ func testEventHook(t *testing.T, db *DB) {
 	}
 	if es, _ := db.ListEvents(ctx, d, st.ID); len(es) != 1 {
 		t.Errorf("after a failing hook the ledger has %d events, want 1", len(es))
+	}
+}
+
+// testCalendarReplaceAndRuleOverrides: a school year's days replaced whole, its dates changed;
+// a district's rule amounts set, changed and removed; the students with a ledger listed.
+func testCalendarReplaceAndRuleOverrides(t *testing.T, db *DB) {
+	f := newFixture(t, db)
+	d := f.district.ID
+	day := date.MustParse
+	y := f.year
+	mustWrite(t, db, func(tx *Tx) error {
+		return tx.PutCalendarDays(ctx, d, []iep.CalendarDay{
+			{SchoolYearID: y.ID, Date: day("2026-11-26"), Kind: iep.DayClosed, Note: "Thanksgiving"},
+			{SchoolYearID: y.ID, Date: day("2027-01-27"), Kind: iep.DayEmergency, Note: "Snow day"},
+		})
+	})
+	mustWrite(t, db, func(tx *Tx) error {
+		return tx.ReplaceCalendarDays(ctx, d, y.ID, []iep.CalendarDay{
+			{SchoolYearID: y.ID, Date: day("2026-11-26"), Kind: iep.DayClosed, Note: "Thanksgiving"},
+			{SchoolYearID: y.ID, Date: day("2026-11-27"), Kind: iep.DayClosed, Note: "Thanksgiving"},
+		})
+	})
+	days, err := db.ListCalendarDays(ctx, d, y.ID)
+	if err != nil || len(days) != 2 || days[1].Date != day("2026-11-27") {
+		t.Errorf("after replacing: %+v, %v", days, err)
+	}
+	y.LastDay = day("2027-06-22")
+	mustWrite(t, db, func(tx *Tx) error { return tx.UpdateSchoolYear(ctx, &y) })
+	if ys, _ := db.ListSchoolYears(ctx, d); len(ys) != 1 || ys[0].LastDay != day("2027-06-22") {
+		t.Errorf("after updating: %+v", ys)
+	}
+	ghost := y
+	ghost.ID = "no-such-year"
+	err = db.Write(ctx, func(tx *Tx) error { return tx.UpdateSchoolYear(ctx, &ghost) })
+	wantKind(t, err, iep.KindNotFound, "an unknown school year")
+
+	for _, set := range []struct {
+		rule string
+		n    int
+	}{{"services_start", 5}, {"meeting_notice", 14}, {"services_start", 7}, {"meeting_notice", 0}} {
+		mustWrite(t, db, func(tx *Tx) error { return tx.SetRuleOverride(ctx, d, set.rule, set.n) })
+	}
+	over, err := db.RuleOverrides(ctx, d)
+	if err != nil || len(over) != 1 || over["services_start"] != 7 {
+		t.Errorf("overrides %v, %v", over, err)
+	}
+	if other, _ := db.RuleOverrides(ctx, newFixture(t, db).district.ID); len(other) != 0 {
+		t.Errorf("another district has overrides %v", other)
+	}
+
+	a, b := f.addStudent(t, db, "A", "Ledger"), f.addStudent(t, db, "B", "None")
+	mustWrite(t, db, func(tx *Tx) error {
+		return tx.AppendEvent(ctx, &iep.Event{DistrictID: d, StudentID: a.ID, Kind: iep.EventReferralReceived, OccurredOn: day("2026-10-01")})
+	})
+	ids, err := db.StudentsWithEvents(ctx, d)
+	if err != nil || len(ids) != 1 || ids[0] != a.ID {
+		t.Errorf("students with a ledger %v (%v); %s has none", ids, err, b.ID)
 	}
 }
