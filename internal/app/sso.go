@@ -135,7 +135,15 @@ type SSOStart struct {
 	// LoginHint is the e-mail address typed, passed on so that the provider can preselect the
 	// account; may be empty.
 	LoginHint string
+	// Address is the network address the sign-on starts from (throttling).
+	Address string
 }
+
+// MaxPendingSSOPerAddress is how many sign-ons one network address may have started and not
+// finished within SSOFlowTTL: schools share addresses, but a person who signs in finishes the
+// sign-on (the flow is then gone), so only abandoned ones count. Beyond it BeginSSO answers
+// *ThrottledError until the oldest expires.
+const MaxPendingSSOPerAddress = 50
 
 // SSOBegun is a started single sign-on: send the browser to URL, and keep Binding in the
 // browser (an HttpOnly cookie) until it comes back, at most until ExpiresAt.
@@ -156,6 +164,15 @@ func (s *Service) SSORedirectURI(providerID string) string {
 // (SSOUnavailable: the provider is unknown or disabled; SSOProviderError: its discovery failed),
 // invalid (a carry too large).
 func (s *Service) BeginSSO(ctx context.Context, st SSOStart) (*SSOBegun, error) {
+	if st.Address != "" {
+		n, err := s.db.PendingSSOFlowsFrom(ctx, st.Address, s.now().Add(-SSOFlowTTL))
+		if err != nil {
+			return nil, err
+		}
+		if n >= MaxPendingSSOPerAddress {
+			return nil, &ThrottledError{Wait: SSOFlowTTL}
+		}
+	}
 	p, sp, err := s.ssoProvider(ctx, st.DistrictID, st.ProviderID)
 	if err != nil {
 		return nil, err
@@ -172,7 +189,7 @@ func (s *Service) BeginSSO(ctx context.Context, st SSOStart) (*SSOBegun, error) 
 		binding, _ = auth.NewToken()
 	}
 	flow := store.SSOFlow{StateHash: flowKey(state, binding), DistrictID: p.DistrictID, ProviderID: p.ID,
-		Nonce: f.Nonce, PKCEVerifier: f.PKCEVerifier, Carry: st.Carry, ExpiresAt: s.now().Add(SSOFlowTTL)}
+		Nonce: f.Nonce, PKCEVerifier: f.PKCEVerifier, Carry: st.Carry, Address: st.Address, ExpiresAt: s.now().Add(SSOFlowTTL)}
 	if err := s.db.Write(ctx, func(tx *store.Tx) error { return tx.CreateSSOFlow(ctx, &flow) }); err != nil {
 		return nil, err
 	}

@@ -221,6 +221,7 @@ type SSOFlow struct {
 	Nonce        string
 	PKCEVerifier string
 	Carry        string
+	Address      string    // the network address the sign-on started from; may be empty
 	CreatedAt    time.Time // set by CreateSSOFlow
 	ExpiresAt    time.Time
 }
@@ -253,8 +254,8 @@ func (tx *Tx) CreateSSOFlow(ctx context.Context, f *SSOFlow) error {
 	f.CreatedAt = tx.now
 	d := tx.db.d
 	_, err := tx.exec(ctx, `INSERT INTO sso_flows (state_hash, district_id, provider_id, nonce, pkce_verifier,
-		carry, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		f.StateHash, f.DistrictID, f.ProviderID, f.Nonce, f.PKCEVerifier, f.Carry,
+		carry, address, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		f.StateHash, f.DistrictID, f.ProviderID, f.Nonce, f.PKCEVerifier, f.Carry, f.Address,
 		d.instant(f.CreatedAt), d.instant(f.ExpiresAt))
 	return wrap(err, "create a pending sign-in with identity provider %s", f.ProviderID)
 }
@@ -320,4 +321,13 @@ func (db *DB) AccountIDByIdentity(ctx context.Context, districtID, providerID, s
 		return "", err
 	}
 	return id, nil
+}
+
+// PendingSSOFlowsFrom counts the sign-ons started from address since since and not finished
+// (a finished one is taken, so it is gone) nor expired-and-deleted.
+func (db *DB) PendingSSOFlowsFrom(ctx context.Context, address string, since time.Time) (int, error) {
+	var n int
+	err := db.queryRow(ctx, `SELECT COUNT(*) FROM sso_flows WHERE address = $1 AND created_at >= $2`,
+		address, db.d.instant(since)).Scan(&n)
+	return n, wrap(err, "count the pending sign-ons of an address")
 }

@@ -24,6 +24,7 @@ func init() {
 		{"SSOFlowRace", testSSOFlowRace},
 		{"SSOFlowExpiry", testSSOFlowExpiry},
 		{"IdentityLink", testIdentityLink},
+		{"PendingSSOFlowsFromAnAddress", testPendingSSOFlowsFrom},
 	}...)
 }
 
@@ -347,4 +348,40 @@ func testIdentityLink(t *testing.T, db *DB) {
 	foreign := addSSOProvider(t, db, g, "Google")
 	err = link(foreign.ID, "g-999", a.ID)
 	wantKind(t, err, iep.KindInvalid, "LinkIdentity(provider of another district)")
+}
+
+// testPendingSSOFlowsFrom: the pending sign-ons of an address are counted from a time on; a
+// finished (taken) one no longer counts, nor does another address's.
+func testPendingSSOFlowsFrom(t *testing.T, db *DB) {
+	start := time.Date(2030, 4, 1, 8, 0, 0, 0, time.UTC)
+	c := newManualClock(start)
+	cdb := reopenWithClock(t, db, c)
+	f := newFixture(t, cdb)
+	p := addSSOProvider(t, cdb, f, "Google")
+	addr := "198.51.100." + randomHex(1)
+	var hashes []string
+	for i := range 3 {
+		fl, hash := newFlow(f, p.ID, start.Add(time.Hour))
+		fl.Address = addr
+		if i == 2 {
+			fl.Address = "203.0.113.9"
+		}
+		mustWrite(t, cdb, func(tx *Tx) error { return tx.CreateSSOFlow(ctx, &fl) })
+		hashes = append(hashes, hash)
+		c.advance(time.Minute)
+	}
+	for _, tt := range []struct {
+		since time.Time
+		want  int
+	}{{start, 2}, {start.Add(30 * time.Second), 1}, {start.Add(time.Hour), 0}} {
+		if n, err := cdb.PendingSSOFlowsFrom(ctx, addr, tt.since); err != nil || n != tt.want {
+			t.Errorf("pending since %v = %d, %v; want %d", tt.since, n, err, tt.want)
+		}
+	}
+	if _, err := takeFlow(cdb, hashes[0]); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := cdb.PendingSSOFlowsFrom(ctx, addr, start); n != 1 {
+		t.Errorf("after one finished: %d pending, want 1", n)
+	}
 }

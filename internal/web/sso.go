@@ -149,10 +149,16 @@ func (s *server) ssoBegin(w http.ResponseWriter, r *http.Request, district, prov
 		binding = ck.Value
 	}
 	b, err := s.svc.BeginSSO(r.Context(), app.SSOStart{DistrictID: district, ProviderID: provider, Carry: carry.String(),
-		Binding: binding, LoginHint: p.Email})
+		Binding: binding, LoginHint: p.Email, Address: clientAddress(r)})
 	var ref *app.SSORefusal
 	if errors.As(err, &ref) {
 		return s.ssoRefused(w, r, ref, c)
+	}
+	var th *app.ThrottledError
+	if errors.As(err, &th) {
+		f := signInForm{Email: p.Email, Carry: p.Carry, Next: p.Next}
+		f.Error = s.base(w, r).T("signin.throttled", int(th.Wait.Round(time.Second)/time.Second))
+		return s.renderSignIn(w, r, http.StatusTooManyRequests, f)
 	}
 	if err != nil {
 		return err

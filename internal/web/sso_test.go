@@ -517,3 +517,19 @@ func TestSSOStartPage(t *testing.T) {
 		t.Errorf("start without an address = %d, want the page asking for it", res.StatusCode)
 	}
 }
+
+// TestSSOStartsThrottledPerAddress: an address that starts many sign-ons it never finishes is
+// slowed down (a school's staff finish theirs, which then no longer count); the refusal is the
+// sign-in page with the wait, and what was typed is kept.
+func TestSSOStartsThrottledPerAddress(t *testing.T) {
+	w := newSSOWorld(t, ssoTestPublicURL)
+	email := w.emails[asTeamMember]
+	for range app.MaxPendingSSOPerAddress {
+		w.start(t, emailForm(email), jar{})
+	}
+	res, body := w.do(t, http.MethodPost, "/signin/sso", emailForm(email), jar{})
+	if res.StatusCode != http.StatusTooManyRequests || !strings.Contains(body, `value="`+email+`"`) {
+		t.Fatalf("start %d from one address = %d, want 429 keeping the e-mail", app.MaxPendingSSOPerAddress+1, res.StatusCode)
+	}
+	mustContain(t, "the throttled page", body, "Please wait 600 seconds")
+}
