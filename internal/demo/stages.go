@@ -108,7 +108,7 @@ func (cb *caseGen) evaluating(k *kid) {
 
 func (cb *caseGen) notEligible(k *kid) {
 	m := cb.daysAgo(7, 170)
-	evalID := cb.initialEvaluation(k, m, cb.r.between(30, 44))
+	evalID := cb.initialEvaluation(k, m, cb.r.between(30, 40))
 	cb.meeting(k, "", []iep.MeetingPurpose{iep.PurposeEligibility}, iep.MeetingHeld, m, cb.g.cal.onOrBefore(m.AddDays(-12)), false, nil)
 	cb.determine(k, evalID, m, false)
 	cb.priorNotice(k, "", cb.notYet(cb.sd(m, cb.r.between(1, 3))), "The district refuses to identify the student as eligible for special education.",
@@ -123,7 +123,7 @@ func (cb *caseGen) drafting(k *kid, shared bool) {
 	if shared {
 		e = cb.daysAgo(10, 30)
 	}
-	evalID := cb.initialEvaluation(k, e, r.between(30, 44))
+	evalID := cb.initialEvaluation(k, e, r.between(30, 40))
 	cb.meeting(k, "", []iep.MeetingPurpose{iep.PurposeEligibility}, iep.MeetingHeld, e, cb.g.cal.onOrBefore(e.AddDays(-12)), false, nil)
 	cb.determine(k, evalID, e, true)
 	m := cb.sd(today, r.between(3, 15))
@@ -151,19 +151,27 @@ func (cb *caseGen) current(k *kid, m date.Date, o outcome) (*planJob, planDates)
 	lo := maxDate(maxDate(m.AddDays(-1000), cb.g.today.AddDays(70).AddYears(-3)), k.floor().AddDays(30))
 	hi := m.AddDays(-120)
 	if hi.Before(lo) {
-		evalID := cb.initialEvaluation(k, m, r.between(30, 44))
+		evalID := cb.initialEvaluation(k, m, r.between(30, 40))
 		cb.determine(k, evalID, m, true)
 		return cb.fullPlan(k, iep.PlanInitial, "", m, m, o, initialPurposes)
 	}
 	e := cb.g.cal.onOrBefore(cb.between(lo, hi))
 	var evalID string
-	if k.birth.AgeOn(e) >= 6 && r.chance(0.5) {
+	reeval := k.birth.AgeOn(e) >= 6 && r.chance(0.5)
+	if reeval {
 		evalID = cb.reevaluation(k, e, r.between(25, 40))
 	} else {
-		evalID = cb.initialEvaluation(k, e, r.between(30, 44))
+		// An initial evaluation: the first IEP is written at the eligibility meeting itself, so
+		// the plan at m is its first annual review, within the year (300.323(c)(1), 300.324(b)).
+		if y := cb.g.cal.onOrAfter(m.AddYears(-1)); e.Before(y) {
+			e = y
+		}
+		evalID = cb.initialEvaluation(k, e, r.between(30, 40))
 	}
 	cb.determine(k, evalID, e, true)
-	if r.chance(0.15) || k.p.rank == 3 && k.p.stage == stageInEffect {
+	if !reeval {
+		cb.oldPlan(k, iep.PlanInitial, "", e, e, iep.StatusSuperseded)
+	} else if r.chance(0.15) || k.p.rank == 3 && k.p.stage == stageInEffect {
 		// The plan before: its meeting a year before this one, never more, so that this meeting
 		// is its annual review on time (an anniversary, not 365 days: 300.324(b)(1)(i)).
 		cb.oldPlan(k, iep.PlanAnnual, "", cb.g.cal.onOrAfter(m.AddYears(-1)), e, iep.StatusSuperseded)
@@ -191,7 +199,7 @@ func (cb *caseGen) inEffect(k *kid, st stage) {
 		if variant == 1 {
 			m = maxDate(m, cb.g.cal.addSchoolDays(k.floor().AddDays(90), 0))
 			m = cb.g.cal.onOrBefore(minDate(m, today.AddDays(-35)))
-			evalID := cb.initialEvaluation(k, m, r.between(30, 44))
+			evalID := cb.initialEvaluation(k, m, r.between(30, 40))
 			cb.determine(k, evalID, m, true)
 			job, _ = cb.fullPlan(k, iep.PlanInitial, "", m, m, o, initialPurposes)
 		} else {
@@ -236,7 +244,7 @@ func (cb *caseGen) proposed(k *kid) {
 	r := cb.r
 	m := cb.daysAgo(3, 20)
 	if k.p.rank == 0 || r.chance(0.5) {
-		evalID := cb.initialEvaluation(k, m, r.between(30, 44))
+		evalID := cb.initialEvaluation(k, m, r.between(30, 40))
 		cb.determine(k, evalID, m, true)
 		cb.fullPlan(k, iep.PlanInitial, "", m, m, outcome{}, initialPurposes)
 		return
@@ -254,7 +262,7 @@ func (cb *caseGen) rejected(k *kid) {
 	}
 	m := cb.daysAgo(40, 90)
 	if k.p.rank == 1 || r.chance(0.4) {
-		evalID := cb.initialEvaluation(k, m, r.between(30, 44))
+		evalID := cb.initialEvaluation(k, m, r.between(30, 40))
 		cb.determine(k, evalID, m, true)
 		cb.fullPlan(k, iep.PlanInitial, "", m, m, o, initialPurposes)
 		return
@@ -293,7 +301,7 @@ func (cb *caseGen) reviewDue(k *kid) {
 func (cb *caseGen) reevalDue(k *kid) {
 	r, today := cb.r, cb.g.today
 	e := cb.g.cal.onOrBefore(today.AddDays(r.between(-10, 60)).AddYears(-3))
-	evalID := cb.initialEvaluation(k, e, r.between(30, 44))
+	evalID := cb.initialEvaluation(k, e, r.between(30, 40))
 	cb.determine(k, evalID, e, true)
 	m := cb.daysAgo(40, 280)
 	job, _ := cb.fullPlan(k, iep.PlanAnnual, "", m, e, outcome{iep.AcceptInFull, iep.StatusAccepted}, annualPurposes)
