@@ -42,8 +42,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	defer db.Close()
 
+	generated := false
 	if *withDemo {
-		if err := seedDemo(ctx, e, db, *students, *seed); err != nil {
+		if generated, err = seedDemo(ctx, e, db, *students, *seed); err != nil {
 			return err
 		}
 	}
@@ -66,7 +67,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		*publicURL = "http://" + displayAddr(ln.Addr())
 	}
 	svc := app.New(db, now, app.WithSealer(sealer), app.WithPublicURL(*publicURL))
-	if *withDemo {
+	if generated {
 		// The generated ledgers were written before the service (and its clocks) existed.
 		if err := recomputeAll(ctx, e, db, svc); err != nil {
 			return err
@@ -138,34 +139,34 @@ func openStore(ctx context.Context, dsn string) (*store.DB, error) {
 }
 
 // seedDemo generates the demo district into an empty database and prints one demo person per
-// role. A database that already has data is left as it is.
-func seedDemo(ctx context.Context, e *env, db *store.DB, students int, seed int64) error {
+// role, and reports whether it did. A database that already has data is left as it is.
+func seedDemo(ctx context.Context, e *env, db *store.DB, students int, seed int64) (generated bool, err error) {
 	empty, err := demo.Empty(ctx, db)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if !empty {
 		fmt.Fprintln(e.stdout, "The database already has data, so no demo district was generated; "+
 			"its demo people were listed when it was. To start afresh, remove the database file.")
-		return nil
+		return false, nil
 	}
 	fmt.Fprintf(e.stdout, "Generating a demo district with %d students…\n", students)
 	res, err := demo.Generate(ctx, db, demo.Config{
 		Students: students, Seed: seed, Today: date.Of(time.Now()), Progress: e.stdout,
 	})
 	if err != nil {
-		return fmt.Errorf("generate the demo district: %w", err)
+		return false, fmt.Errorf("generate the demo district: %w", err)
 	}
 	password, err := demoAccounts(ctx, db, res)
 	if err != nil {
-		return err
+		return false, err
 	}
 	printSignIns(e, res)
 	if password != "" {
 		fmt.Fprintf(e.stdout, "Each demo person signs in with their e-mail address and this password: %s\n", password)
 		fmt.Fprintln(e.stdout, "(A demo convenience: real accounts are invited by e-mail and choose their own.)")
 	}
-	return nil
+	return true, nil
 }
 
 // demoAccounts gives every demo person an account with one freshly generated password, and

@@ -75,6 +75,14 @@ func (s *Service) schoolNames(ctx context.Context, districtID string) (map[strin
 	return names, nil
 }
 
+// DistrictSchools returns the district's schools, by name, for the administrator's forms.
+func (s *Service) DistrictSchools(ctx context.Context, a Actor, districtID string) ([]iep.School, error) {
+	if _, err := s.manage(ctx, a, districtID, ""); err != nil {
+		return nil, err
+	}
+	return s.db.ListSchools(ctx, districtID)
+}
+
 // StaffInput is what the administrator types about a staff member.
 type StaffInput struct {
 	FirstName, LastName, Email, Phone string

@@ -57,7 +57,10 @@ type DueStatus struct {
 	Days int
 }
 
-// StatusOf is a stored deadline's status on today.
+// StatusOf is a stored deadline's status on today. It reads the stored day the deadline
+// becomes due soon (soon_on), as the filters and counts of store.ListDue do, so that a row's
+// status always agrees with the list it is in; clocks.Deadline.StatusOn computes the same from
+// the rule pack when the deadlines are computed.
 func StatusOf(d store.Deadline, today date.Date) DueStatus {
 	switch {
 	case d.Lapsed:

@@ -134,6 +134,18 @@ func testUpdateStaffAudited(t *testing.T, db *DB) {
 	if got, _ := db.GetStaff(ctx, d, s.ID); got.FirstName != s.FirstName {
 		t.Error("a refused update changed the record")
 	}
+	// The sign-in e-mail follows, stored lower-cased; one another account has is refused.
+	acc := addAccount(t, db, f, s.ID, uniqueEmail("sam"))
+	other := addAccount(t, db, f, f.teacher.ID, uniqueEmail("ana"))
+	mustWrite(t, db, func(tx *Tx) error { return tx.SetAccountEmail(ctx, d, acc.ID, " Sam.New@Riverside.ORG ", admin) })
+	if got, _ := db.GetAccount(ctx, d, acc.ID); got.Email != "sam.new@riverside.org" {
+		t.Errorf("account e-mail %q", got.Email)
+	}
+	err = db.Write(ctx, func(tx *Tx) error { return tx.SetAccountEmail(ctx, d, acc.ID, other.Email, admin) })
+	wantKind(t, err, iep.KindConflict, "an e-mail another account has")
+	err = db.Write(ctx, func(tx *Tx) error { return tx.SetAccountEmail(ctx, d, acc.ID, " ", admin) })
+	wantKind(t, err, iep.KindInvalid, "an empty e-mail")
+
 	ghost := s
 	ghost.ID = "no-such-staff"
 	err = db.Write(ctx, func(tx *Tx) error { return tx.UpdateStaff(ctx, &ghost, admin) })

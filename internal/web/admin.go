@@ -91,11 +91,10 @@ type adminHomePage struct {
 }
 
 func (s *server) adminHome(w http.ResponseWriter, r *http.Request) error {
-	set, d, err := s.svc.DistrictSettings(r.Context(), actor(r), r.PathValue("district"))
+	_, d, err := s.svc.DistrictSettings(r.Context(), actor(r), r.PathValue("district"))
 	if err != nil {
 		return err
 	}
-	_ = set
 	p := &adminHomePage{Base: s.base(w, r), District: d.ID}
 	p.Title = p.T("admin.title", d.Name)
 	return s.render(w, http.StatusOK, "admin", p)
@@ -169,24 +168,13 @@ func (s *server) renderPerson(w http.ResponseWriter, r *http.Request, status int
 		p.Notice = p.done(r, "admin.person")
 	} else {
 		p.Title = p.T("admin.person.new_title")
-		d, err := s.svc.StaffDirectory(r.Context(), actor(r), p.District, "", "")
+		schools, err := s.svc.DistrictSchools(r.Context(), actor(r), p.District)
 		if err != nil {
 			return err
 		}
-		for id, name := range d.Schools {
-			p.Schools = append(p.Schools, iep.School{ID: id, Name: name})
-		}
-		sortSchools(p.Schools)
+		p.Schools = schools
 	}
 	return s.render(w, status, "admin_person", p)
-}
-
-func sortSchools(ss []iep.School) {
-	for i := 1; i < len(ss); i++ {
-		for j := i; j > 0 && ss[j].Name < ss[j-1].Name; j-- {
-			ss[j], ss[j-1] = ss[j-1], ss[j]
-		}
-	}
 }
 
 func (s *server) adminNewPerson(w http.ResponseWriter, r *http.Request) error {

@@ -28,21 +28,29 @@ type fieldError struct {
 func newForm(values url.Values) form { return form{Values: values} }
 
 // refuse fills the form's errors from err when err is an invalid-input error with problems, and
-// reports whether it did; any other error is for the caller to return.
+// reports whether it did; any other error is for the caller to return. Each problem is said as
+// "problem.<code>" with the field's label ("field.<name>").
 func (f *form) refuse(b Base, err error) bool {
+	return f.refuseWith(err, func(p iep.Problem) string {
+		label := p.Field
+		if key := "field." + p.Field; i18n.Has(key) {
+			label = b.T(key)
+		}
+		if !i18n.Has("problem." + p.Code) {
+			return b.T("problem.invalid", label)
+		}
+		return b.T("problem."+p.Code, label, p.Detail)
+	})
+}
+
+// refuseWith is refuse with the page's own words for each problem.
+func (f *form) refuseWith(err error, message func(iep.Problem) string) bool {
 	var e *iep.Error
 	if iep.KindOf(err) != iep.KindInvalid || !errors.As(err, &e) || len(e.Problems) == 0 {
 		return false
 	}
 	for _, p := range e.Problems {
-		label := p.Field
-		if key := "field." + p.Field; i18n.Has(key) {
-			label = b.T(key)
-		}
-		msg := b.T("problem."+p.Code, label, p.Detail)
-		if !i18n.Has("problem." + p.Code) {
-			msg = b.T("problem.invalid", label)
-		}
+		msg := message(p)
 		if i := slices.IndexFunc(f.Errors, func(x fieldError) bool { return x.Field == p.Field }); i >= 0 {
 			f.Errors[i].Message += " " + msg
 			continue

@@ -53,12 +53,7 @@ type passwordPage struct {
 	Next       string
 	Done       bool
 	Alert      string // a refusal that is about no one field (too many attempts)
-	Errors     []pwError
-}
-
-// pwError is one field's problem; ID is the field's input's id, which the summary links to.
-type pwError struct {
-	Field, ID, Message string
+	form              // the fields' problems (Errors, Err); what was typed is carried by the page itself
 }
 
 // pwFields are the password forms' fields in the order they appear.
@@ -77,16 +72,6 @@ func (p *passwordPage) State() string {
 		return "expired"
 	}
 	return "unknown"
-}
-
-// Err is the message of the field's problem, "" when none.
-func (p *passwordPage) Err(field string) string {
-	for _, e := range p.Errors {
-		if e.Field == field {
-			return e.Message
-		}
-	}
-	return ""
 }
 
 // Described is the attributes of a field's input: aria-describedby naming its hint (when hint
@@ -112,19 +97,10 @@ func (p *passwordPage) Described(field string, hint bool) template.HTMLAttr {
 // refuse fills the page's errors from err when it is invalid input with problems, and reports
 // whether it was.
 func (p *passwordPage) refuse(err error) bool {
-	var e *iep.Error
-	if iep.KindOf(err) != iep.KindInvalid || !errors.As(err, &e) || len(e.Problems) == 0 {
+	if !p.refuseWith(err, p.problem) {
 		return false
 	}
-	for _, pr := range e.Problems {
-		msg := p.problem(pr)
-		if i := slices.IndexFunc(p.Errors, func(x pwError) bool { return x.Field == pr.Field }); i >= 0 {
-			p.Errors[i].Message += " " + msg
-			continue
-		}
-		p.Errors = append(p.Errors, pwError{Field: pr.Field, ID: "f-" + pr.Field, Message: msg})
-	}
-	slices.SortStableFunc(p.Errors, func(a, b pwError) int {
+	slices.SortStableFunc(p.Errors, func(a, b fieldError) int {
 		return slices.Index(pwFields, a.Field) - slices.Index(pwFields, b.Field)
 	})
 	return true
