@@ -74,11 +74,18 @@ const (
 	// (what is due on their caseload): administrators see every caseload, a case manager their
 	// own (Decision.Scope.OwnCaseload).
 	ViewCaseload Action = "view_caseload"
+	// Participate is taking part in writing the plan as a member of its team: comments, the
+	// family's concerns and vision, suggested changes, answers to meeting notices, guests
+	// announced, an outside evaluation brought in. The family does it as well as staff.
+	Participate Action = "participate"
+	// WriteEvaluation is reporting on an assessment of an evaluation; the app lets an evaluator
+	// report only the areas assigned to them.
+	WriteEvaluation Action = "write_evaluation"
 )
 
 // Actions lists every action. A new action must be added here, and the tests then require an
 // expected decision for it for every kind of actor.
-var Actions = []Action{ViewDirectory, ViewRecord, EditPlan, LogService, RespondToPlan, ViewAudit, ManageDistrict, ViewAggregates, ViewCaseload}
+var Actions = []Action{ViewDirectory, ViewRecord, EditPlan, LogService, RespondToPlan, ViewAudit, ManageDistrict, ViewAggregates, ViewCaseload, Participate, WriteEvaluation}
 
 // GuardianLink is one guardian of the student and whether they hold educational rights for
 // this student (iep.StudentGuardian.HoldsEducationalRights).
@@ -109,7 +116,10 @@ type Facts struct {
 	TeamStaffIDs []string
 	// ProviderStaffIDs are the staff assigned to deliver one of the student's services.
 	ProviderStaffIDs []string
-	CaseManagerID    string
+	// EvaluatorStaffIDs are the staff assigned an assessment of an active evaluation of the
+	// student. (An evaluation's case manager is counted in TeamStaffIDs.)
+	EvaluatorStaffIDs []string
+	CaseManagerID     string
 	// Grants are the time-limited grants on this student; Decide checks each against Now.
 	Grants []Grant
 	// Now is the instant of the request, in the district's time zone: its civil date is the day
@@ -149,6 +159,7 @@ const (
 	ReasonCaseManager        Reason = "case_manager"
 	ReasonTeamMember         Reason = "team_member"
 	ReasonProvider           Reason = "assigned_provider"
+	ReasonEvaluator          Reason = "assigned_evaluator"
 	ReasonGrantWrite         Reason = "grant_write"
 	ReasonGrantRead          Reason = "grant_read"
 	ReasonGrantExpired       Reason = "grant_expired" // a grant exists but is not active now (expired, revoked, not begun)
@@ -198,14 +209,15 @@ func of(as ...Action) set {
 // What each relationship allows. Staff relationships add up: a provider on the team may view,
 // edit and log.
 var (
-	familyActs   = of(ViewDirectory, ViewRecord, RespondToPlan, ViewAudit) // 300.613, 99.10, 99.32(c)
-	sharedActs   = of(ViewDirectory, ViewRecord)
-	adminActs    = of(ViewDirectory, ViewRecord, EditPlan, LogService, ViewAudit, ManageDistrict, ViewAggregates, ViewCaseload)
-	teamActs     = of(ViewDirectory, ViewRecord, EditPlan)
-	providerActs = of(ViewDirectory, ViewRecord, LogService)
-	writeActs    = of(ViewDirectory, ViewRecord, EditPlan, LogService)
-	readActs     = of(ViewDirectory, ViewRecord)
-	schoolActs   = of(ViewDirectory) // directory information, FERPA 99.3, 99.37
+	familyActs    = of(ViewDirectory, ViewRecord, RespondToPlan, ViewAudit, Participate) // 300.613, 99.10, 99.32(c), 300.322
+	sharedActs    = of(ViewDirectory, ViewRecord)
+	adminActs     = of(ViewDirectory, ViewRecord, EditPlan, LogService, ViewAudit, ManageDistrict, ViewAggregates, ViewCaseload, Participate, WriteEvaluation)
+	teamActs      = of(ViewDirectory, ViewRecord, EditPlan, Participate, WriteEvaluation)
+	providerActs  = of(ViewDirectory, ViewRecord, LogService)
+	evaluatorActs = of(ViewDirectory, ViewRecord, WriteEvaluation, Participate)
+	writeActs     = of(ViewDirectory, ViewRecord, EditPlan, LogService, Participate, WriteEvaluation)
+	readActs      = of(ViewDirectory, ViewRecord)
+	schoolActs    = of(ViewDirectory) // directory information, FERPA 99.3, 99.37
 )
 
 // Decide says whether p may do a to the record of the student f describes. ManageDistrict and
@@ -284,6 +296,7 @@ func staffRelations(p Principal, f Facts) (rels []Reason, acts []set) {
 	add(f.CaseManagerID != "" && f.CaseManagerID == p.ID, ReasonCaseManager, teamActs)
 	add(slices.Contains(f.TeamStaffIDs, p.ID), ReasonTeamMember, teamActs)
 	add(slices.Contains(f.ProviderStaffIDs, p.ID), ReasonProvider, providerActs)
+	add(slices.Contains(f.EvaluatorStaffIDs, p.ID), ReasonEvaluator, evaluatorActs)
 	for _, g := range f.Grants {
 		if g.StaffID != p.ID || g.StudentID != f.StudentID || !g.ActiveAt(f.Now) {
 			continue

@@ -13,7 +13,7 @@ import (
 
 // tested is the list of actions the tables below were written for. TestEveryActionTested fails
 // when Actions gains one: add it here and to every row.
-var tested = []Action{ViewDirectory, ViewRecord, EditPlan, LogService, RespondToPlan, ViewAudit, ManageDistrict, ViewAggregates, ViewCaseload}
+var tested = []Action{ViewDirectory, ViewRecord, EditPlan, LogService, RespondToPlan, ViewAudit, ManageDistrict, ViewAggregates, ViewCaseload, Participate, WriteEvaluation}
 
 func TestEveryActionTested(t *testing.T) {
 	for _, a := range Actions {
@@ -121,7 +121,7 @@ type actor struct {
 var actors = []actor{
 	{"anonymous", Principal{Kind: Anonymous}, nil, every("hide", ReasonAnonymous)},
 	{"guardian of this child with rights", Principal{Kind: Guardian, ID: gRights, DistrictID: dist}, nil,
-		allowing(ReasonGuardianWithRights, ViewDirectory, ViewRecord, RespondToPlan, ViewAudit)},
+		allowing(ReasonGuardianWithRights, ViewDirectory, ViewRecord, RespondToPlan, ViewAudit, Participate)},
 	{"guardian of another child", Principal{Kind: Guardian, ID: "g-other", DistrictID: dist}, nil, every("hide", ReasonNoRelationship)},
 	{"guardian without educational rights", Principal{Kind: Guardian, ID: gNoRight, DistrictID: dist}, nil, every("hide", ReasonNoEducationRights)},
 	{"guardian without rights, adult student shared", Principal{Kind: Guardian, ID: gNoRight, DistrictID: dist},
@@ -130,18 +130,21 @@ var actors = []actor{
 	{"parent after transfer, shared", Principal{Kind: Guardian, ID: gRights, DistrictID: dist}, adultShared,
 		allowing(ReasonSharedByStudent, ViewDirectory, ViewRecord)},
 	{"adult student", Principal{Kind: Student, ID: studentID, DistrictID: dist}, adult,
-		allowing(ReasonAdultStudent, ViewDirectory, ViewRecord, RespondToPlan, ViewAudit)},
+		allowing(ReasonAdultStudent, ViewDirectory, ViewRecord, RespondToPlan, ViewAudit, Participate)},
 	{"minor student", Principal{Kind: Student, ID: studentID, DistrictID: dist}, nil, every("deny", ReasonStudentMinor)},
 	{"another student", Principal{Kind: Student, ID: "st-other", DistrictID: dist}, adult, every("hide", ReasonNoRelationship)},
 	{"unassigned provider, same school", staff("staff-x", s1, iep.RoleSpeechLanguage), nil, allowing(ReasonSchoolStaff, ViewDirectory)},
 	{"district-wide staff, no school", staff("staff-psych", nil, iep.RoleSchoolPsychologist), nil, allowing(ReasonSchoolStaff, ViewDirectory)},
 	{"provider assigned to a service", staff(provID, s1, iep.RoleSpeechLanguage), nil,
 		allowing(ReasonProvider, ViewDirectory, ViewRecord, LogService)},
-	{"team member", staff(teamID, s1, iep.RoleGeneralEducationTeacher), nil, allowing(ReasonTeamMember, ViewDirectory, ViewRecord, EditPlan)},
-	{"team member after transfer", staff(teamID, s1, iep.RoleGeneralEducationTeacher), adult, allowing(ReasonTeamMember, ViewDirectory, ViewRecord, EditPlan)},
+	{"team member", staff(teamID, s1, iep.RoleGeneralEducationTeacher), nil, allowing(ReasonTeamMember, ViewDirectory, ViewRecord, EditPlan, Participate, WriteEvaluation)},
+	{"team member after transfer", staff(teamID, s1, iep.RoleGeneralEducationTeacher), adult, allowing(ReasonTeamMember, ViewDirectory, ViewRecord, EditPlan, Participate, WriteEvaluation)},
 	{"case manager", staff(cmID, s1, iep.RoleCaseManager, iep.RoleSpecialEducationTeacher), nil,
-		allowing(ReasonCaseManager, ViewDirectory, ViewRecord, EditPlan)},
+		allowing(ReasonCaseManager, ViewDirectory, ViewRecord, EditPlan, Participate, WriteEvaluation)},
 	{"staff of another school", staff("staff-y", s2, iep.RoleSpecialEducationTeacher), nil, every("deny", ReasonNoRelationship)},
+	{"evaluator assigned an assessment", staff("staff-eval", s2, iep.RoleSchoolPsychologist),
+		func(f *Facts) { f.EvaluatorStaffIDs = []string{"staff-eval"} },
+		allowing(ReasonEvaluator, ViewDirectory, ViewRecord, WriteEvaluation, Participate)},
 	{"staff of another district", Principal{Kind: Staff, ID: teamID, DistrictID: otherDist, Roles: []iep.StaffRole{iep.RoleAdministrator}, SchoolIDs: s1},
 		nil, every("hide", ReasonOtherDistrict)},
 	{"guardian of another district", Principal{Kind: Guardian, ID: gRights, DistrictID: otherDist}, nil, every("hide", ReasonOtherDistrict)},
@@ -154,7 +157,7 @@ var actors = []actor{
 	{"state viewer of another district", Principal{Kind: StateViewer, ID: "state-2", DistrictID: otherDist}, nil, every("hide", ReasonOtherDistrict)},
 	{"substitute with an active read grant", staff(subID, s2, iep.RoleSpeechLanguage), nil, allowing(ReasonGrantRead, ViewDirectory, ViewRecord)},
 	{"substitute with an active write grant", staff(subID, s2, iep.RoleSpeechLanguage),
-		func(f *Facts) { f.Grants[0].Scope = GrantWrite }, allowing(ReasonGrantWrite, ViewDirectory, ViewRecord, EditPlan, LogService)},
+		func(f *Facts) { f.Grants[0].Scope = GrantWrite }, allowing(ReasonGrantWrite, ViewDirectory, ViewRecord, EditPlan, LogService, Participate, WriteEvaluation)},
 	{"substitute with an expired grant", staff(sub2ID, s2, iep.RoleSpeechLanguage), nil, every("deny", ReasonGrantExpired)},
 	{"substitute with an expired grant, same school", staff(sub2ID, s1, iep.RoleSpeechLanguage), nil,
 		row(expect{"deny", ReasonGrantExpired}, map[Action]expect{ViewDirectory: {"allow", ReasonSchoolStaff}})},

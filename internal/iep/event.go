@@ -43,6 +43,21 @@ const (
 	EventClockResumed              EventKind = "clock_resumed"
 	EventTransferredIn             EventKind = "transferred_in"
 	EventExited                    EventKind = "exited"
+	// Steps of the process that start or meet no clock, kept so that the ledger tells the whole
+	// story (issue 5): who was assigned, what was shared, who answered.
+	EventAssessmentAssigned     EventKind = "assessment_assigned"
+	EventSummariesShared        EventKind = "summaries_shared"
+	EventOutsideEvaluation      EventKind = "outside_evaluation_received"
+	EventDraftStarted           EventKind = "draft_started"
+	EventChangeSuggested        EventKind = "change_suggested"
+	EventSuggestionDecided      EventKind = "suggestion_decided"
+	EventMemberAdded            EventKind = "team_member_added"
+	EventMemberExcused          EventKind = "team_member_excused"
+	EventGuestAnnounced         EventKind = "guest_announced"
+	EventMeetingReplyReceived   EventKind = "meeting_reply_received"
+	EventFamilyContactAttempted EventKind = "family_contact_attempted"
+	EventPlanReopened           EventKind = "plan_reopened"
+	EventPlanCancelled          EventKind = "plan_cancelled"
 )
 
 // EventKinds lists every event kind.
@@ -56,6 +71,9 @@ var EventKinds = []EventKind{
 	EventReevaluationCompleted, EventRecordsRequested, EventRecordsProvided,
 	EventRightsTransferNotice, EventRightsTransferred, EventConsentRevoked, EventClockPaused,
 	EventClockResumed, EventTransferredIn, EventExited,
+	EventAssessmentAssigned, EventSummariesShared, EventOutsideEvaluation, EventDraftStarted,
+	EventChangeSuggested, EventSuggestionDecided, EventMemberAdded, EventMemberExcused, EventGuestAnnounced,
+	EventMeetingReplyReceived, EventFamilyContactAttempted, EventPlanReopened, EventPlanCancelled,
 }
 
 // Event is one entry of the ledger. OccurredOn is the civil date the step happened (what the

@@ -43,11 +43,16 @@ var PlanStatuses = []PlanStatus{StatusDraft, StatusProposed, StatusAccepted, Sta
 
 // transitions is the plan's state machine.
 var transitions = map[PlanStatus][]PlanStatus{
-	StatusDraft:          {StatusProposed, StatusCancelled},
-	StatusProposed:       {StatusAccepted, StatusAcceptedInPart, StatusRejected, StatusDraft},
-	StatusRejected:       {StatusDraft, StatusEnded},
-	StatusAcceptedInPart: {StatusAccepted, StatusSuperseded, StatusEnded},
-	StatusAccepted:       {StatusSuperseded, StatusEnded},
+	StatusDraft: {StatusProposed, StatusCancelled},
+	// A proposal is withdrawn (ended) when the student exits before the family answers.
+	StatusProposed: {StatusAccepted, StatusAcceptedInPart, StatusRejected, StatusDraft, StatusEnded},
+	// A rejected plan is revised (draft), abandoned (ended), or accepted later: a family may
+	// change its mind while the version stands.
+	StatusRejected: {StatusDraft, StatusEnded, StatusAccepted, StatusAcceptedInPart},
+	// A plan in effect changes with a later response to the same version: the rest accepted,
+	// or a second rights-holder rejecting a part (see CombineResponses).
+	StatusAcceptedInPart: {StatusAccepted, StatusRejected, StatusSuperseded, StatusEnded},
+	StatusAccepted:       {StatusAcceptedInPart, StatusRejected, StatusSuperseded, StatusEnded},
 }
 
 // CanTransition reports whether a plan may move from one status to another.
@@ -78,22 +83,25 @@ func (s PlanStatus) Frozen() bool { return s != StatusDraft }
 // it is a draft each section is stored apart with its own revision, so two people editing
 // different sections never collide.
 type Plan struct {
-	ID               string              `json:"id"`
-	DistrictID       string              `json:"district_id"`
-	StudentID        string              `json:"student_id"`
-	Kind             PlanKind            `json:"kind"`
-	Status           PlanStatus          `json:"status"`
-	PreviousPlanID   string              `json:"previous_plan_id,omitempty"` // the plan this one reviews or amends
-	CaseManagerID    string              `json:"case_manager_id,omitempty"`
-	SchoolID         string              `json:"school_id"` // the school responsible when it was written
-	StartDate        date.Date           `json:"start_date,omitzero"`
-	EndDate          date.Date           `json:"end_date,omitzero"`
-	MeetingDate      date.Date           `json:"meeting_date,omitzero"` // of the meeting that finalized it
-	NextReviewDate   date.Date           `json:"next_review_date,omitzero"`
-	NextReevalDate   date.Date           `json:"next_reevaluation_date,omitzero"`
-	CurrentVersion   int                 `json:"current_version"` // 0 while never proposed
-	CreatedAt        time.Time           `json:"created_at"`
-	UpdatedAt        time.Time           `json:"updated_at"`
+	ID             string     `json:"id"`
+	DistrictID     string     `json:"district_id"`
+	StudentID      string     `json:"student_id"`
+	Kind           PlanKind   `json:"kind"`
+	Status         PlanStatus `json:"status"`
+	PreviousPlanID string     `json:"previous_plan_id,omitempty"` // the plan this one reviews or amends
+	CaseManagerID  string     `json:"case_manager_id,omitempty"`
+	SchoolID       string     `json:"school_id"` // the school responsible when it was written
+	StartDate      date.Date  `json:"start_date,omitzero"`
+	EndDate        date.Date  `json:"end_date,omitzero"`
+	MeetingDate    date.Date  `json:"meeting_date,omitzero"` // of the meeting that finalized it
+	NextReviewDate date.Date  `json:"next_review_date,omitzero"`
+	NextReevalDate date.Date  `json:"next_reevaluation_date,omitzero"`
+	CurrentVersion int        `json:"current_version"` // 0 while never proposed
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+	// SharedAt is when the draft was last shared with the family (zero: never); the family sees
+	// a draft only once it is shared.
+	SharedAt         time.Time           `json:"shared_at,omitzero"`
 	Content          Content             `json:"content"`
 	SectionRevisions map[SectionKind]int `json:"section_revisions,omitempty"`
 }
@@ -164,4 +172,17 @@ func Freeze(p *Plan, n int) (canonical []byte, sum string, err error) {
 func VerifyVersion(v *Version) bool {
 	h := sha256.Sum256(v.Canonical)
 	return hex.EncodeToString(h[:]) == v.SHA256
+}
+
+// Thaw decodes a version's canonical bytes back into the plan as it was frozen: its binding
+// header fields and every section.
+func Thaw(v *Version) (*Plan, error) {
+	var fp frozenPlan
+	if err := json.Unmarshal(v.Canonical, &fp); err != nil {
+		return nil, fmt.Errorf("thaw plan %s version %d: %w", v.PlanID, v.Number, err)
+	}
+	return &Plan{ID: fp.PlanID, DistrictID: v.DistrictID, StudentID: fp.StudentID, Kind: fp.Kind,
+		StartDate: fp.StartDate, EndDate: fp.EndDate, MeetingDate: fp.MeetingDate,
+		NextReviewDate: fp.NextReviewDate, NextReevalDate: fp.NextReevalDate,
+		CurrentVersion: fp.Number, Content: fp.Content}, nil
 }

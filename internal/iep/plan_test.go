@@ -17,8 +17,14 @@ func TestTransitions(t *testing.T) {
 		{StatusProposed, StatusAcceptedInPart}:   true,
 		{StatusProposed, StatusRejected}:         true,
 		{StatusProposed, StatusDraft}:            true, // reopened to revise after negotiation
+		{StatusProposed, StatusEnded}:            true, // withdrawn when the student exits
 		{StatusRejected, StatusDraft}:            true,
 		{StatusRejected, StatusEnded}:            true,
+		{StatusRejected, StatusAccepted}:         true, // the family changes its mind
+		{StatusRejected, StatusAcceptedInPart}:   true,
+		{StatusAcceptedInPart, StatusRejected}:   true, // a second rights-holder rejects
+		{StatusAccepted, StatusAcceptedInPart}:   true,
+		{StatusAccepted, StatusRejected}:         true,
 		{StatusAcceptedInPart, StatusAccepted}:   true, // the rest accepted later
 		{StatusAcceptedInPart, StatusSuperseded}: true,
 		{StatusAcceptedInPart, StatusEnded}:      true,

@@ -51,15 +51,21 @@ const (
 
 // Evaluation is a set of assessments done under one consent.
 type Evaluation struct {
-	ID          string         `json:"id"`
-	DistrictID  string         `json:"district_id"`
-	StudentID   string         `json:"student_id"`
-	ReferralID  string         `json:"referral_id,omitempty"`
-	Kind        EvaluationKind `json:"kind"`
-	ConsentID   string         `json:"consent_id,omitempty"`
-	ConsentOn   date.Date      `json:"consent_on,omitzero"` // starts the evaluation clock
-	Assessments []Assessment   `json:"assessments"`
-	CompletedOn date.Date      `json:"completed_on,omitzero"`
+	ID         string         `json:"id"`
+	DistrictID string         `json:"district_id"`
+	StudentID  string         `json:"student_id"`
+	ReferralID string         `json:"referral_id,omitempty"`
+	Kind       EvaluationKind `json:"kind"`
+	// Stage is where the evaluation is (see CheckEvaluationStep); outside evaluations are
+	// stored evaluated.
+	Stage         EvaluationStage `json:"stage"`
+	CaseManagerID string          `json:"case_manager_id,omitempty"` // who runs the evaluation for the district
+	// Source names who did an outside evaluation (the family's psychologist, a clinic).
+	Source      string       `json:"source,omitempty"`
+	ConsentID   string       `json:"consent_id,omitempty"`
+	ConsentOn   date.Date    `json:"consent_on,omitzero"` // starts the evaluation clock
+	Assessments []Assessment `json:"assessments"`
+	CompletedOn date.Date    `json:"completed_on,omitzero"`
 }
 
 // Assessment is one area of an evaluation, assigned to an evaluator.
@@ -78,6 +84,10 @@ func (e *Evaluation) Validate() error {
 	var ps Problems
 	ps.required("student_id", e.StudentID)
 	requiredChoice(&ps, "kind", e.Kind, []EvaluationKind{EvaluationInitial, EvaluationReeval, EvaluationIndependent, EvaluationOutside})
+	checkChoice(&ps, "stage", e.Stage, EvaluationStages)
+	if e.Kind == EvaluationOutside {
+		ps.required("source", e.Source)
+	}
 	for i, a := range e.Assessments {
 		f := fmt.Sprintf("assessments[%d].", i)
 		ps.required(f+"area", a.Area)

@@ -3,11 +3,14 @@ package mail
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"io"
 	"mime"
+	"mime/multipart"
 	"mime/quotedprintable"
 	netmail "net/mail"
+	"net/textproto"
 	"regexp"
 	"strings"
 	"testing"
@@ -214,5 +217,134 @@ func TestBackoff(t *testing.T) {
 	}
 	if _, giveUp := Backoff(MaxAttempts); !giveUp || MaxAttempts != 8 {
 		t.Errorf("Backoff(%d) does not give up", MaxAttempts)
+	}
+}
+
+// testCalendar is a meeting invitation as package ical writes it: CRLF, folded, UTF-8.
+const testCalendar = "BEGIN:VCALENDAR\r\nPRODID:-//openiep//openiep//EN\r\nVERSION:2.0\r\nCALSCALE:GREGORIAN\r\n" +
+	"METHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:m-1@openiep\r\nSEQUENCE:0\r\nDTSTAMP:20300901T183000Z\r\n" +
+	"DTSTART:20300915T140000Z\r\nDTEND:20300915T150000Z\r\nSUMMARY:Réunion annuelle du PEI — révision des \r\n" +
+	" services\r\nORGANIZER;CN=Dana Ortiz:mailto:dana@example.org\r\nSTATUS:CONFIRMED\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+
+// part is one part of a multipart body, decoded from its transfer encoding.
+type part struct {
+	header textproto.MIMEHeader
+	body   string
+}
+
+// alternativeParts reads raw as a multipart/alternative message with net/mail and
+// mime/multipart, and returns its header and its parts, decoded.
+func alternativeParts(t *testing.T, raw []byte) (netmail.Header, []part) {
+	t.Helper()
+	m, err := netmail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		t.Fatalf("net/mail cannot read the composed message: %v\n%s", err, raw)
+	}
+	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
+	if err != nil || mt != "multipart/alternative" || params["boundary"] == "" {
+		t.Fatalf("Content-Type %q (%v), want multipart/alternative with a boundary", m.Header.Get("Content-Type"), err)
+	}
+	// multipart.Reader decodes quoted-printable itself (and drops the header); base64 is ours.
+	mr := multipart.NewReader(m.Body, params["boundary"])
+	var out []part
+	for {
+		p, err := mr.NextRawPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatalf("part %d: %v", len(out)+1, err)
+		}
+		var r io.Reader = p
+		switch p.Header.Get("Content-Transfer-Encoding") {
+		case "quoted-printable":
+			r = quotedprintable.NewReader(p)
+		case "base64":
+			r = base64.NewDecoder(base64.StdEncoding, p)
+		}
+		b, err := io.ReadAll(r)
+		if err != nil {
+			t.Fatalf("part %d does not decode: %v", len(out)+1, err)
+		}
+		out = append(out, part{header: p.Header, body: string(b)})
+	}
+	return m.Header, out
+}
+
+func TestComposeCalendar(t *testing.T) {
+	raw, err := Compose(Message{From: "OpenIEP <no-reply@riverside.k12.ma.us>", To: "ana@example.org",
+		Subject: "Invitation: annual IEP review", Text: "Hello,\nthe meeting is on September 15.\n",
+		Headers: map[string]string{"Auto-Submitted": "auto-generated"}, Calendar: []byte(testCalendar)}, day)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h, parts := alternativeParts(t, raw)
+	if h.Get("Mime-Version") != "1.0" || h.Get("Auto-Submitted") != "auto-generated" || h.Get("Content-Transfer-Encoding") != "" {
+		t.Errorf("header: %v", h)
+	}
+	if len(parts) != 2 {
+		t.Fatalf("%d parts, want 2", len(parts))
+	}
+	text, cal := parts[0], parts[1]
+	if text.header.Get("Content-Type") != "text/plain; charset=utf-8" || text.header.Get("Content-Transfer-Encoding") != "quoted-printable" ||
+		text.body != "Hello,\r\nthe meeting is on September 15.\r\n" {
+		t.Errorf("text part %v: %q", text.header, text.body)
+	}
+	if cal.header.Get("Content-Type") != "text/calendar; charset=utf-8; method=REQUEST" ||
+		cal.header.Get("Content-Transfer-Encoding") != "base64" || cal.body != testCalendar {
+		t.Errorf("calendar part %v: %q", cal.header, cal.body)
+	}
+	// 7-bit, CRLF everywhere, and base64 lines of 76 at most.
+	for i, line := range strings.Split(string(raw), "\r\n") {
+		if strings.ContainsAny(line, "\r\n") || len(line) > 78 {
+			t.Errorf("line %d: %q", i, line)
+		}
+		for j := 0; j < len(line); j++ {
+			if line[j] >= 0x80 {
+				t.Fatalf("line %d is not 7-bit: %q", i, line)
+			}
+		}
+	}
+	if !bytes.HasSuffix(raw, []byte("--\r\n")) {
+		t.Errorf("the multipart body is not closed: %q", raw[len(raw)-40:])
+	}
+}
+
+func TestComposeCalendarMethod(t *testing.T) {
+	cancel := strings.Replace(testCalendar, "METHOD:REQUEST", "METHOD:CANCEL", 1)
+	none := strings.Replace(testCalendar, "METHOD:REQUEST\r\n", "", 1)
+	folded := strings.Replace(testCalendar, "METHOD:REQUEST", "METH\r\n OD:cancel", 1)
+	for _, c := range []struct{ ics, want string }{{cancel, "CANCEL"}, {none, "REQUEST"}, {folded, "CANCEL"}} {
+		raw, err := Compose(Message{From: "a@example.org", To: "b@example.org", Subject: "s", Text: "t", Calendar: []byte(c.ics)}, day)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, parts := alternativeParts(t, raw)
+		if got := parts[1].header.Get("Content-Type"); got != "text/calendar; charset=utf-8; method="+c.want || parts[1].body != c.ics {
+			t.Errorf("Content-Type %q, want method %s", got, c.want)
+		}
+	}
+	for name, ics := range map[string]string{
+		"not UTF-8":           testCalendar + "\xff",
+		"a METHOD with space": strings.Replace(testCalendar, "METHOD:REQUEST", "METHOD:REQUEST X", 1),
+		"an empty METHOD":     strings.Replace(testCalendar, "METHOD:REQUEST", "METHOD:", 1),
+		"a non-ASCII METHOD":  strings.Replace(testCalendar, "METHOD:REQUEST", "METHOD:RÉQUEST", 1),
+	} {
+		_, err := Compose(Message{From: "a@example.org", To: "b@example.org", Subject: "s", Text: "t", Calendar: []byte(ics)}, day)
+		if !errors.Is(err, ErrInvalidMessage) {
+			t.Errorf("a calendar with %s: %v; want ErrInvalidMessage", name, err)
+		}
+	}
+}
+
+func TestLogSenderCalendar(t *testing.T) {
+	var buf bytes.Buffer
+	s := &LogSender{W: &buf, From: "no-reply@example.org"}
+	if err := s.Send(context.Background(), Message{To: "ana@example.org", Subject: "Meeting", Text: "See you.",
+		Calendar: []byte(testCalendar)}); err != nil {
+		t.Fatal(err)
+	}
+	if out := buf.String(); !strings.Contains(out, "method REQUEST") || strings.Contains(out, "Dana Ortiz") {
+		t.Errorf("log sender output with a calendar:\n%s", out)
 	}
 }

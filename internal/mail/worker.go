@@ -117,8 +117,7 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
 			break
 		}
 		attrs := []any{"mail", m.ID, "district", m.DistrictID, "kind", m.Kind, "attempt", m.Attempts + 1}
-		sendErr := w.Sender.Send(ctx, Message{From: w.From, To: m.To, Subject: m.Subject, Text: m.BodyText,
-			Headers: map[string]string{"Auto-Submitted": "auto-generated"}})
+		sendErr := w.Sender.Send(ctx, message(w.From, m))
 		mctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), markTimeout)
 		if sendErr == nil {
 			e := w.DB.Write(mctx, func(tx *store.Tx) error { return tx.MarkMailSent(mctx, m.DistrictID, m.ID) })
@@ -159,6 +158,17 @@ func (w *Worker) RunOnce(ctx context.Context) (sent, failed int, err error) {
 		}
 	}
 	return sent, failed, err
+}
+
+// message is the e-mail of an outbox mail, from from: its text, and its calendar when it has
+// one. Auto-Submitted keeps out-of-office replies away from a no-reply address.
+func message(from string, m store.OutboxMail) Message {
+	msg := Message{From: from, To: m.To, Subject: m.Subject, Text: m.BodyText,
+		Headers: map[string]string{"Auto-Submitted": "auto-generated"}}
+	if m.CalendarICS != "" {
+		msg.Calendar = []byte(m.CalendarICS)
+	}
+	return msg
 }
 
 // failure describes a send error for the log without personal data: the SMTP step and reply

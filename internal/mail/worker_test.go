@@ -7,9 +7,6 @@ import (
 	"database/sql"
 	"encoding/hex"
 	"log/slog"
-	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -17,15 +14,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/openiep/openiep/internal/ical"
 	"github.com/openiep/openiep/internal/iep"
 	"github.com/openiep/openiep/internal/mail/smtptest"
 	"github.com/openiep/openiep/internal/store"
+	"github.com/openiep/openiep/internal/store/storetest"
 )
 
-// The worker's tests run against a real store on both engines: SQLite in a temporary file, and
-// PostgreSQL from $OPENIEP_TEST_POSTGRES (default: local trust auth) in a database of each
-// test's own, dropped at the end. Without PostgreSQL that half is skipped (failed under CI=true).
+// The worker's tests run against a real store on both engines (storetest): SQLite in a
+// temporary file, and PostgreSQL from $OPENIEP_TEST_POSTGRES (default: local trust auth) in a
+// database of each test's own, dropped at the end. Without PostgreSQL that half is skipped
+// (failed under CI=true).
 
+// randomHex returns n random bytes in hex: the secret part of a test link.
 func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
@@ -38,52 +39,6 @@ type clock struct{ ns atomic.Int64 }
 func (c *clock) now() time.Time          { return time.Unix(0, c.ns.Load()).UTC() }
 func (c *clock) advance(d time.Duration) { c.ns.Add(int64(d)) }
 func (c *clock) set(t time.Time)         { c.ns.Store(t.UnixNano()) }
-
-// postgresDSN creates a database for the test and returns its DSN; it skips the test (fails it
-// under CI=true) when PostgreSQL is not reachable.
-func postgresDSN(t *testing.T) string {
-	t.Helper()
-	base := os.Getenv("OPENIEP_TEST_POSTGRES")
-	if base == "" {
-		base = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
-	}
-	unreachable := func(err error) {
-		t.Helper()
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("PostgreSQL is not reachable: %v", err)
-		}
-		t.Skipf("PostgreSQL is not reachable: %v", err)
-	}
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		unreachable(err)
-	}
-	ctx, cancel := context.WithTimeout(bg, 5*time.Second)
-	defer cancel()
-	if err := admin.PingContext(ctx); err != nil {
-		admin.Close()
-		unreachable(err)
-	}
-	name := "openiep_mailtest_" + randomHex(6)
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
-		admin.Close()
-		t.Fatalf("create database: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(bg, 30*time.Second)
-		defer cancel()
-		if _, err := admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			t.Errorf("drop database %s: %v", name, err)
-		}
-		admin.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
 
 // lockedBuffer is a log destination safe for the worker's goroutine and the test's.
 type lockedBuffer struct {
@@ -106,7 +61,6 @@ func (b *lockedBuffer) String() string {
 // env is a store with a district, a test SMTP server and a worker that sends to it.
 type env struct {
 	engine   string
-	dsn      string
 	db       *store.DB
 	clock    *clock
 	srv      *smtptest.Server
@@ -122,13 +76,7 @@ func newEnv(t *testing.T, engine string) *env {
 	t.Helper()
 	e := &env{engine: engine, clock: &clock{}, log: &lockedBuffer{}}
 	e.clock.set(start)
-	switch engine {
-	case "sqlite":
-		e.dsn = filepath.Join(t.TempDir(), "mail.db")
-	case "postgres":
-		e.dsn = postgresDSN(t)
-	}
-	e.db = e.open(t)
+	e.db = storetest.Open(t, engine, store.Options{Now: e.clock.now})
 	d := iep.District{Name: "Riverside", StateCode: "MA", LEACode: "0123", RulePack: "MA",
 		Timezone: "America/New_York", Languages: []string{"en", "es"}}
 	if err := e.db.Write(bg, func(tx *store.Tx) error { return tx.CreateDistrict(bg, &d) }); err != nil {
@@ -148,15 +96,11 @@ func newEnv(t *testing.T, engine string) *env {
 	return e
 }
 
-// open opens (another handle on) the env's database, with its clock.
+// open opens another handle on the env's database, with its clock, as a second server
+// instance would.
 func (e *env) open(t *testing.T) *store.DB {
 	t.Helper()
-	db, err := store.Open(bg, e.dsn, store.Options{Now: e.clock.now})
-	if err != nil {
-		t.Fatalf("open %s: %v", e.engine, err)
-	}
-	t.Cleanup(func() { db.Close() })
-	return db
+	return storetest.Reopen(t, e.db, store.Options{Now: e.clock.now})
 }
 
 func (e *env) worker(t *testing.T, db *store.DB) *Worker {
@@ -215,7 +159,7 @@ func (e *env) body(t *testing.T, id string) string {
 }
 
 func TestWorker(t *testing.T) {
-	for _, engine := range []string{"sqlite", "postgres"} {
+	for _, engine := range storetest.Engines {
 		t.Run(engine, func(t *testing.T) {
 			t.Run("Sends", func(t *testing.T) { testWorkerSends(t, engine) })
 			t.Run("RetriesTemporaryFailure", func(t *testing.T) { testWorkerRetries(t, engine) })
@@ -454,4 +398,55 @@ func TestWorkerInterrupted(t *testing.T) {
 	}
 	e.clock.advance(5 * time.Minute)
 	e.runOnce(t, 1, 0)
+}
+
+// TestWorkerCalendar checks that a mail enqueued with a meeting invitation reaches the SMTP
+// server with it, as a text/calendar part beside the text, and that the stored calendar, which
+// names the people invited, is blanked once the mail is sent.
+func TestWorkerCalendar(t *testing.T) {
+	for _, engine := range storetest.Engines {
+		t.Run(engine, func(t *testing.T) {
+			e := newEnv(t, engine)
+			meeting := start.Add(14 * 24 * time.Hour)
+			ics, err := ical.Invitation{UID: "meeting-" + randomHex(8) + "@openiep", Start: meeting, End: meeting.Add(time.Hour),
+				Summary: "Revisión anual del IEP — Ana Pérez", Location: "Sala 12, Riverside Elementary",
+				Organizer: ical.Person{Name: "Dana Ortiz", Email: "dana.ortiz@riverside.example"},
+				Attendees: []ical.Person{{Name: "María Pérez", Email: "maria.perez@example.org"}},
+				Stamp:     start}.Bytes()
+			if err != nil {
+				t.Fatal(err)
+			}
+			m := store.OutboxMail{DistrictID: e.district, Kind: "meeting", To: "maria.perez@example.org",
+				Subject: "Invitación: revisión anual del IEP", BodyText: "Hola María,\n\nla reunión es el 16 de marzo.\n",
+				CalendarICS: string(ics)}
+			if err := e.db.Write(bg, func(tx *store.Tx) error { return tx.EnqueueMail(bg, &m) }); err != nil {
+				t.Fatal(err)
+			}
+			e.private = append(e.private, m.To, "María", "Pérez", "Dana Ortiz", "Revisi")
+			e.runOnce(t, 1, 0)
+			got := e.srv.Wait(t, 1, 5*time.Second)
+			if len(got) != 1 || len(got[0].To) != 1 || got[0].To[0] != m.To {
+				t.Fatalf("delivered %d messages", len(got))
+			}
+			h, parts := alternativeParts(t, got[0].Data)
+			if h.Get("Auto-Submitted") != "auto-generated" || len(parts) != 2 {
+				t.Fatalf("header %v, %d parts; want multipart/alternative of 2", h, len(parts))
+			}
+			if parts[0].header.Get("Content-Type") != "text/plain; charset=utf-8" ||
+				parts[0].body != "Hola María,\r\n\r\nla reunión es el 16 de marzo.\r\n" {
+				t.Errorf("text part %v: %q", parts[0].header, parts[0].body)
+			}
+			if ct := parts[1].header.Get("Content-Type"); ct != "text/calendar; charset=utf-8; method=REQUEST" ||
+				parts[1].body != string(ics) {
+				t.Errorf("calendar part %q: %q\nwant %q", ct, parts[1].body, ics)
+			}
+			var cal sql.NullString
+			if err := e.db.Writer().QueryRowContext(bg, `SELECT calendar_ics FROM mail_outbox WHERE id = $1`, m.ID).Scan(&cal); err != nil {
+				t.Fatal(err)
+			}
+			if cal.Valid || e.body(t, m.ID) != "" {
+				t.Errorf("the calendar (%v) or body of a sent mail is still stored", cal.Valid)
+			}
+		})
+	}
 }

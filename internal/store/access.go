@@ -157,6 +157,8 @@ func (db *DB) AccessFacts(ctx context.Context, districtID, studentID string, now
 		role    iep.TeamRole
 		also    []iep.TeamRole
 	}
+	// The teams of the student's plans, and the staff of active evaluations (an evaluation's case
+	// manager counts as the team; its evaluators as evaluators).
 	members, err := list(ctx, db, func(r row, m *member) error {
 		return r.Scan(&m.staffID, &m.role, jsonCol{&m.also})
 	}, `SELECT tm.staff_id, tm.role, tm.also
@@ -164,11 +166,21 @@ func (db *DB) AccessFacts(ctx context.Context, districtID, studentID string, now
 		JOIN team_members tm ON tm.district_id = p.district_id AND tm.plan_id = p.id
 		WHERE p.district_id = $1 AND p.student_id = $2 AND p.status NOT IN `+endedPlanStatuses+`
 			AND tm.staff_id IS NOT NULL
-		ORDER BY tm.staff_id`, districtID, studentID)
+		UNION ALL
+		SELECT staff_id, CASE WHEN part = 'case_manager' THEN 'case_manager' ELSE 'evaluator' END, '[]'
+		FROM evaluation_staff WHERE district_id = $1 AND student_id = $2 AND active = $3
+		ORDER BY 1`, districtID, studentID, true)
 	if err != nil {
 		return nil, wrap(err, "access facts of student %s: team", studentID)
 	}
 	for _, m := range members {
+		if m.role == evaluatorPart {
+			// Assigned an assessment of an active evaluation (evaluation_staff): not the team.
+			if !slices.Contains(f.EvaluatorStaffIDs, m.staffID) {
+				f.EvaluatorStaffIDs = append(f.EvaluatorStaffIDs, m.staffID)
+			}
+			continue
+		}
 		if !slices.Contains(f.TeamStaffIDs, m.staffID) {
 			f.TeamStaffIDs = append(f.TeamStaffIDs, m.staffID)
 		}

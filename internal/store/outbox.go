@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/openiep/openiep/internal/iep"
 )
@@ -16,8 +17,8 @@ import (
 // due mail with DB.ClaimMail, sends it, and records the outcome with Tx.MarkMailSent or
 // Tx.MarkMailFailed.
 //
-// BodyText holds one-time links: it is blanked when the mail is sent or given up, and
-// ListOutbox never returns it.
+// BodyText holds one-time links, and CalendarICS (a meeting invitation) names the people
+// invited: both are blanked when the mail is sent or given up, and ListOutbox returns neither.
 type OutboxMail struct {
 	DistrictID  string
 	ID          string // set by EnqueueMail when empty (UUIDv7)
@@ -25,6 +26,7 @@ type OutboxMail struct {
 	To          string // the recipient's address (column to_address)
 	Subject     string // one line
 	BodyText    string // plain text; "" once sent or given up, and in ListOutbox
+	CalendarICS string // an iCalendar object (with a METHOD) to send beside the text, or none; "" as BodyText is
 	CreatedAt   time.Time
 	SendAfter   time.Time // not sent before; EnqueueMail defaults it to the transaction's instant
 	Attempts    int       // failed attempts so far
@@ -39,6 +41,8 @@ const (
 	MaxMailKind    = 32  // bytes of Kind
 	MaxMailSubject = 200 // characters of Subject
 	MaxMailError   = 500 // bytes of LastError kept
+
+	MaxMailCalendar = 64 << 10 // bytes of CalendarICS: one meeting is a few kilobytes
 )
 
 func (m *OutboxMail) validate() error {
@@ -68,7 +72,27 @@ func (m *OutboxMail) validate() error {
 	if strings.TrimSpace(m.BodyText) == "" {
 		ps = append(ps, iep.Problem{Field: "body_text", Code: iep.CodeRequired})
 	}
+	if p, ok := checkCalendar(m.CalendarICS); !ok {
+		ps = append(ps, p)
+	}
 	return ps.Err()
+}
+
+// checkCalendar checks an outbox mail's calendar, when it has one: UTF-8, an iCalendar object
+// (it begins BEGIN:VCALENDAR), within MaxMailCalendar. The mail package composes it (and
+// checks its METHOD) only when it sends the mail; what is refused here cannot be stored at all.
+func checkCalendar(ics string) (iep.Problem, bool) {
+	switch {
+	case ics == "":
+		return iep.Problem{}, true
+	case len(ics) > MaxMailCalendar:
+		return iep.Problem{Field: "calendar_ics", Code: iep.CodeInvalid,
+			Detail: fmt.Sprintf("at most %d bytes", MaxMailCalendar)}, false
+	case !utf8.ValidString(ics) || !strings.HasPrefix(strings.ToUpper(ics), "BEGIN:VCALENDAR"):
+		return iep.Problem{Field: "calendar_ics", Code: iep.CodeInvalid,
+			Detail: "an iCalendar object (BEGIN:VCALENDAR)"}, false
+	}
+	return iep.Problem{}, true
 }
 
 // EnqueueMail stores a mail to send, in the caller's transaction: a use case writes a link's
@@ -90,26 +114,33 @@ func (tx *Tx) EnqueueMail(ctx context.Context, m *OutboxMail) error {
 	m.Attempts, m.LastError = 0, ""
 	m.LockedUntil, m.SentAt, m.FailedAt = time.Time{}, time.Time{}, time.Time{}
 	d := tx.db.d
+	var cal any // NULL for a mail without a calendar
+	if m.CalendarICS != "" {
+		cal = m.CalendarICS
+	}
 	_, err := tx.exec(ctx, `INSERT INTO mail_outbox (district_id, id, kind, to_address, subject, body_text,
-		created_at, send_after) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-		m.DistrictID, m.ID, m.Kind, m.To, m.Subject, m.BodyText, d.instant(m.CreatedAt), d.instant(m.SendAfter))
+		created_at, send_after, calendar_ics) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+		m.DistrictID, m.ID, m.Kind, m.To, m.Subject, m.BodyText, d.instant(m.CreatedAt), d.instant(m.SendAfter), cal)
 	return wrap(err, "enqueue mail %s", m.ID)
 }
 
+// outboxCalendar reads calendar_ics, "" for NULL; ListOutbox replaces it, as body_text.
+const outboxCalendar = `COALESCE(calendar_ics, '')`
+
 const outboxCols = `district_id, id, kind, to_address, subject, body_text, created_at, send_after,
-	attempts, last_error, locked_until, sent_at, failed_at`
+	attempts, last_error, locked_until, sent_at, failed_at, ` + outboxCalendar
 
 func scanOutbox(r row, m *OutboxMail) error {
 	return r.Scan(&m.DistrictID, &m.ID, &m.Kind, &m.To, &m.Subject, &m.BodyText, instant{&m.CreatedAt},
 		instant{&m.SendAfter}, &m.Attempts, &m.LastError, instant{&m.LockedUntil}, instant{&m.SentAt},
-		instant{&m.FailedAt})
+		instant{&m.FailedAt}, &m.CalendarICS)
 }
 
 // ClaimMail takes up to limit due mails of every district — not sent, not given up, SendAfter
 // at or before now, and not leased or with a lease that has run out — leases them until now plus
-// lease, and returns them (with their bodies) by SendAfter. The lease keeps other workers off
-// while this one sends; if it dies, the mail is due again when the lease runs out, so a mail is
-// sent at least once, and twice only when a worker outlives its lease.
+// lease, and returns them (with their bodies and calendars) by SendAfter. The lease keeps other
+// workers off while this one sends; if it dies, the mail is due again when the lease runs out,
+// so a mail is sent at least once, and twice only when a worker outlives its lease.
 //
 // It is one statement in its own transaction, safe when several instances claim at once: on
 // PostgreSQL the due rows are selected FOR NO KEY UPDATE SKIP LOCKED (a concurrent claimer
@@ -159,10 +190,10 @@ func (db *DB) ClaimMail(ctx context.Context, limit int, lease time.Duration) ([]
 
 // MarkMailSent records that the mail was delivered (to the SMTP server): it sets SentAt to the
 // transaction's instant (keeping the first one), blanks the body, whose one-time links must not
-// stay in the database, and drops the lease. Errors: not found.
+// stay in the database, and the calendar, and drops the lease. Errors: not found.
 func (tx *Tx) MarkMailSent(ctx context.Context, districtID, id string) error {
 	ok, err := tx.execOne(ctx, `UPDATE mail_outbox SET sent_at = COALESCE(sent_at, $3), failed_at = NULL,
-		body_text = '', locked_until = NULL WHERE district_id = $1 AND id = $2`,
+		body_text = '', calendar_ics = NULL, locked_until = NULL WHERE district_id = $1 AND id = $2`,
 		districtID, id, tx.db.d.instant(tx.now))
 	if err != nil {
 		return wrap(err, "mark mail %s sent", id)
@@ -175,9 +206,10 @@ func (tx *Tx) MarkMailSent(ctx context.Context, districtID, id string) error {
 
 // MarkMailFailed records a failed attempt: Attempts + 1, LastError = errText cut to
 // MaxMailError bytes (it must name no person: the worker passes the server's reply), and the
-// lease dropped. When giveUp, FailedAt is set to the transaction's instant and the body
-// blanked: the mail is never claimed again; otherwise it is due again at retryAt. A mail already
-// sent or given up is left as it is. Errors: invalid (a zero retryAt without giveUp), not found.
+// lease dropped. When giveUp, FailedAt is set to the transaction's instant and the body and
+// calendar blanked: the mail is never claimed again; otherwise it is due again at retryAt. A
+// mail already sent or given up is left as it is. Errors: invalid (a zero retryAt without
+// giveUp), not found.
 func (tx *Tx) MarkMailFailed(ctx context.Context, districtID, id, errText string, retryAt time.Time, giveUp bool) error {
 	if !giveUp && retryAt.IsZero() {
 		return iep.Problems{{Field: "retry_at", Code: iep.CodeRequired}}.Err()
@@ -188,7 +220,7 @@ func (tx *Tx) MarkMailFailed(ctx context.Context, districtID, id, errText string
 	var err error
 	if giveUp {
 		ok, err = tx.execOne(ctx, `UPDATE mail_outbox SET attempts = attempts + 1, last_error = $3,
-			locked_until = NULL, failed_at = $4, body_text = ''
+			locked_until = NULL, failed_at = $4, body_text = '', calendar_ics = NULL
 			WHERE district_id = $1 AND id = $2 AND sent_at IS NULL AND failed_at IS NULL`,
 			districtID, id, errText, d.instant(tx.now))
 	} else {
@@ -214,15 +246,16 @@ func (tx *Tx) MarkMailFailed(ctx context.Context, districtID, id, errText string
 	return nil
 }
 
-// ListOutbox returns the district's mails newest first, without their bodies, for an
-// administrator's view of what was sent, is waiting or failed. limit caps how many (the newest);
-// limit <= 0 returns them all.
+// ListOutbox returns the district's mails newest first, without their bodies and calendars,
+// for an administrator's view of what was sent, is waiting or failed. limit caps how many (the
+// newest); limit <= 0 returns them all.
 func (db *DB) ListOutbox(ctx context.Context, districtID string, limit int) ([]OutboxMail, error) {
 	lim := int64(limit)
 	if limit <= 0 {
 		lim = 1<<63 - 1
 	}
-	out, err := list(ctx, db, scanOutbox, `SELECT `+strings.Replace(outboxCols, "body_text", "''", 1)+`
+	cols := strings.NewReplacer("body_text", "''", outboxCalendar, "''").Replace(outboxCols)
+	out, err := list(ctx, db, scanOutbox, `SELECT `+cols+`
 		FROM mail_outbox WHERE district_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`, districtID, lim)
 	if err != nil {
 		return nil, fmt.Errorf("store: list the outbox of district %s: %w", districtID, err)

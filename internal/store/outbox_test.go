@@ -415,3 +415,98 @@ func TestOutboxClaimUsesIndexSQLite(t *testing.T) {
 		t.Errorf("the outbox list does not read mail_outbox_created in order: %s", plan)
 	}
 }
+
+// The calendar of an outbox mail joins the suite too.
+func init() {
+	contract = append(contract, struct {
+		name string
+		fn   func(*testing.T, *DB)
+	}{"OutboxCalendar", testOutboxCalendar})
+}
+
+// outboxICS is a meeting invitation as package ical writes it: CRLF, a folded line, UTF-8.
+const outboxICS = "BEGIN:VCALENDAR\r\nPRODID:-//openiep//openiep//EN\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\n" +
+	"BEGIN:VEVENT\r\nUID:m-1@openiep\r\nSUMMARY:Réunion annuelle du PEI\\, révision des services — \r\n" +
+	" salle 12\r\nATTENDEE;CN=\"Pérez, Ana\":mailto:ana@example.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+
+// mailCalendar reads a mail's calendar_ics through raw SQL; null reports a NULL.
+func mailCalendar(t *testing.T, db *DB, districtID, id string) (ics string, null bool) {
+	t.Helper()
+	var v *string
+	err := db.Writer().QueryRowContext(ctx, `SELECT calendar_ics FROM mail_outbox WHERE district_id = $1 AND id = $2`,
+		districtID, id).Scan(&v)
+	if err != nil {
+		t.Fatalf("read the calendar of mail %s: %v", id, err)
+	}
+	if v == nil {
+		return "", true
+	}
+	return *v, false
+}
+
+func testOutboxCalendar(t *testing.T, db *DB) {
+	f := newFixture(t, db)
+	withCal, plain, givenUp := newMail(f, "meeting"), newMail(f, "invite"), newMail(f, "meeting")
+	withCal.CalendarICS, givenUp.CalendarICS = outboxICS, outboxICS
+	enqueue(t, db, &withCal, &plain, &givenUp)
+	if ics, null := mailCalendar(t, db, f.district.ID, withCal.ID); ics != outboxICS || null {
+		t.Errorf("stored calendar = %q (NULL %v), want it byte for byte", ics, null)
+	}
+	if _, null := mailCalendar(t, db, f.district.ID, plain.ID); !null {
+		t.Error("a mail without a calendar stores one")
+	}
+	// ClaimMail returns it; ListOutbox does not.
+	claimed := map[string]OutboxMail{}
+	for _, m := range claimMine(t, db, f.district.ID, time.Hour) {
+		claimed[m.ID] = m
+	}
+	if claimed[withCal.ID].CalendarICS != outboxICS || claimed[plain.ID].CalendarICS != "" || len(claimed) != 3 {
+		t.Errorf("claimed calendars: %q, %q (of %d mails)", claimed[withCal.ID].CalendarICS, claimed[plain.ID].CalendarICS, len(claimed))
+	}
+	list, err := db.ListOutbox(ctx, f.district.ID, 0)
+	if err != nil || len(list) != 3 {
+		t.Fatalf("ListOutbox = %d mails, %v", len(list), err)
+	}
+	for _, m := range list {
+		if m.CalendarICS != "" || m.BodyText != "" {
+			t.Errorf("ListOutbox returned the calendar or body of %s", m.ID)
+		}
+	}
+	// Sent or given up: blanked with the body.
+	mustWrite(t, db, func(tx *Tx) error {
+		if err := tx.MarkMailSent(ctx, f.district.ID, withCal.ID); err != nil {
+			return err
+		}
+		return tx.MarkMailFailed(ctx, f.district.ID, givenUp.ID, "550 5.1.1", time.Time{}, true)
+	})
+	for _, id := range []string{withCal.ID, givenUp.ID} {
+		if _, null := mailCalendar(t, db, f.district.ID, id); !null {
+			t.Errorf("the calendar of mail %s is kept after it was sent or given up", id)
+		}
+	}
+	// The database itself refuses a calendar beside sent_at or failed_at.
+	for _, id := range []string{withCal.ID, givenUp.ID} {
+		_, err := db.Writer().ExecContext(ctx, `UPDATE mail_outbox SET calendar_ics = 'BEGIN:VCALENDAR' WHERE district_id = $1 AND id = $2`,
+			f.district.ID, id)
+		if err == nil {
+			t.Errorf("the database kept a calendar beside the outcome of mail %s", id)
+		}
+	}
+	// What is not an iCalendar object is refused, and stores nothing.
+	for name, ics := range map[string]string{
+		"not iCalendar": "Meeting on Monday",
+		"not UTF-8":     "BEGIN:VCALENDAR\r\n\xff\r\nEND:VCALENDAR\r\n",
+		"too long":      "BEGIN:VCALENDAR\r\n" + strings.Repeat("X", MaxMailCalendar),
+	} {
+		m := newMail(f, "meeting")
+		m.CalendarICS = ics
+		err := db.Write(ctx, func(tx *Tx) error { return tx.EnqueueMail(ctx, &m) })
+		wantKind(t, err, iep.KindInvalid, "EnqueueMail(calendar "+name+")")
+		if fs := problemFields(err); !slices.Equal(fs, []string{"calendar_ics"}) {
+			t.Errorf("calendar %s: problems name %v", name, fs)
+		}
+	}
+	if n := countRows(t, db, "mail_outbox", f.district.ID); n != 3 {
+		t.Errorf("%d mails stored, want 3", n)
+	}
+}

@@ -174,12 +174,12 @@ func (tx *Tx) sectionConflict(ctx context.Context, districtID, planID string, ki
 
 const planCols = `p.district_id, p.id, p.student_id, p.kind, p.status, COALESCE(p.previous_plan_id, ''),
 	COALESCE(p.case_manager_id, ''), COALESCE(p.school_id, ''), p.start_date, p.end_date, p.meeting_date,
-	p.next_review_date, p.next_reeval_date, p.current_version, p.created_at, p.updated_at`
+	p.next_review_date, p.next_reeval_date, p.current_version, p.created_at, p.updated_at, p.shared_at`
 
 func scanPlan(r row, p *iep.Plan) error {
 	return r.Scan(&p.DistrictID, &p.ID, &p.StudentID, &p.Kind, &p.Status, &p.PreviousPlanID,
 		&p.CaseManagerID, &p.SchoolID, &p.StartDate, &p.EndDate, &p.MeetingDate, &p.NextReviewDate,
-		&p.NextReevalDate, &p.CurrentVersion, instant{&p.CreatedAt}, instant{&p.UpdatedAt})
+		&p.NextReevalDate, &p.CurrentVersion, instant{&p.CreatedAt}, instant{&p.UpdatedAt}, instant{&p.SharedAt})
 }
 
 // GetPlan returns a plan of the district: its header, every section decoded into Content, and

@@ -48,8 +48,20 @@ func (tx *Tx) evaluationArgs(e *iep.Evaluation) ([]any, error) {
 	if j.err != nil {
 		return nil, j.err
 	}
+	if e.Stage == "" {
+		// Records written before the stages existed (and the demo's) say where they are by their dates.
+		switch {
+		case !e.CompletedOn.IsZero() || e.Kind == iep.EvaluationOutside:
+			e.Stage = iep.StageEvaluated
+		case !e.ConsentOn.IsZero():
+			e.Stage = iep.StageEvaluating
+		default:
+			e.Stage = iep.StageConsentRequested
+		}
+	}
 	return []any{e.DistrictID, e.ID, e.StudentID, opt(e.ReferralID), string(e.Kind), opt(e.ConsentID),
-		e.ConsentOn, assessments, e.CompletedOn, tx.db.d.instant(tx.now)}, nil
+		e.ConsentOn, assessments, e.CompletedOn, tx.db.d.instant(tx.now), string(e.Stage),
+		opt(e.CaseManagerID), e.Source}, nil
 }
 
 // CreateEvaluation stores an evaluation with its assessments.
@@ -65,8 +77,8 @@ func (tx *Tx) CreateEvaluation(ctx context.Context, e *iep.Evaluation) error {
 		return err
 	}
 	_, err = tx.exec(ctx, `INSERT INTO evaluations (district_id, id, student_id, referral_id, kind, consent_id,
-		consent_on, assessments, completed_on, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)`, args...)
+		consent_on, assessments, completed_on, created_at, updated_at, stage, case_manager_id, source)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13)`, args...)
 	return wrap(err, "create evaluation %s", e.ID)
 }
 
@@ -80,7 +92,8 @@ func (tx *Tx) UpdateEvaluation(ctx context.Context, e *iep.Evaluation) error {
 		return err
 	}
 	ok, err := tx.execOne(ctx, `UPDATE evaluations SET referral_id = $4, kind = $5, consent_id = $6,
-		consent_on = $7, assessments = $8, completed_on = $9, updated_at = $10
+		consent_on = $7, assessments = $8, completed_on = $9, updated_at = $10, stage = $11,
+		case_manager_id = $12, source = $13
 		WHERE district_id = $1 AND id = $2 AND student_id = $3`, args...)
 	if err != nil {
 		return wrap(err, "update evaluation %s", e.ID)
@@ -95,9 +108,9 @@ func (tx *Tx) UpdateEvaluation(ctx context.Context, e *iep.Evaluation) error {
 func (db *DB) ListEvaluations(ctx context.Context, districtID, studentID string) ([]iep.Evaluation, error) {
 	return list(ctx, db, func(r row, e *iep.Evaluation) error {
 		return r.Scan(&e.DistrictID, &e.ID, &e.StudentID, &e.ReferralID, &e.Kind, &e.ConsentID, &e.ConsentOn,
-			jsonCol{&e.Assessments}, &e.CompletedOn)
+			jsonCol{&e.Assessments}, &e.CompletedOn, &e.Stage, &e.CaseManagerID, &e.Source)
 	}, `SELECT district_id, id, student_id, COALESCE(referral_id, ''), kind, COALESCE(consent_id, ''),
-			consent_on, assessments, completed_on
+			consent_on, assessments, completed_on, stage, COALESCE(case_manager_id, ''), source
 		FROM evaluations WHERE district_id = $1 AND student_id = $2 ORDER BY id`, districtID, studentID)
 }
 

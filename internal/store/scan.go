@@ -152,3 +152,7 @@ func wrap(err error, format string, args ...any) error {
 	}
 	return fmt.Errorf("store: "+format+": %w", append(args, err)...)
 }
+
+// NewID gives *id a new id of the kind the store assigns when it is empty: for a use case that
+// must name a record (in a link, an invitation) before the transaction that stores it.
+func NewID(id *string) error { return ensureID(id) }

@@ -28,6 +28,7 @@ const (
 	signInAgain outcome = 401 // the sign-in page (a POST without a session, or wrong credentials)
 	forbidden   outcome = 403
 	hidden      outcome = 404 // not found: the actor must not learn the record exists
+	conflict    outcome = 409 // allowed, but not a step the record can take now
 )
 
 // every gives the same outcome to every signed-in actor and another to the anonymous one.

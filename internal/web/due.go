@@ -22,7 +22,6 @@ func init() {
 func (s *server) dueRoutes() []route {
 	return []route{
 		{"GET /districts/{district}/due", member, s.due},
-		{"GET /api/v1/students/{student}/deadlines", api, s.studentDeadlinesJSON},
 	}
 }
 
@@ -78,6 +77,13 @@ type deadlineJSON struct {
 	Days        int       `json:"days"` // late (overdue, met late) or left (due soon, upcoming)
 }
 
+// deadlinesJSON is a student's deadlines in the API.
+type deadlinesJSON struct {
+	StudentID string         `json:"student_id"`
+	Today     date.Date      `json:"today"`
+	Deadlines []deadlineJSON `json:"deadlines"`
+}
+
 // studentDeadlinesJSON serves GET /api/v1/students/{student}/deadlines: the student's
 // deadlines in the reader's district, for whoever may view the record.
 func (s *server) studentDeadlinesJSON(w http.ResponseWriter, r *http.Request) error {
@@ -86,11 +92,7 @@ func (s *server) studentDeadlinesJSON(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return writeProblem(w, err)
 	}
-	out := struct {
-		StudentID string         `json:"student_id"`
-		Today     date.Date      `json:"today"`
-		Deadlines []deadlineJSON `json:"deadlines"`
-	}{StudentID: r.PathValue("student"), Today: today, Deadlines: []deadlineJSON{}}
+	out := deadlinesJSON{StudentID: r.PathValue("student"), Today: today, Deadlines: []deadlineJSON{}}
 	for _, d := range ds {
 		j := deadlineJSON{Clock: d.Clock, Citation: d.Citation, PlanID: d.PlanID, Start: d.Start, Due: d.Due,
 			Provisional: d.Provisional, Paused: d.Paused, PauseReason: d.PauseReason, Status: d.Status.Code, Days: d.Status.Days}

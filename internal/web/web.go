@@ -96,7 +96,7 @@ type route struct {
 // routes is the whole URL space of the web application.
 func (s *server) routes() []route {
 	var rs []route
-	for _, part := range [][]route{s.coreRoutes(), s.passwordRoutes(), s.ssoRoutes(), s.accessRecordRoutes(), s.adminRoutes(), s.dueRoutes()} {
+	for _, part := range [][]route{s.coreRoutes(), s.passwordRoutes(), s.ssoRoutes(), s.accessRecordRoutes(), s.adminRoutes(), s.dueRoutes(), s.apiRoutes()} {
 		rs = append(rs, part...)
 	}
 	// The catch-all goes last so that the table reads in order; ServeMux does not care.
