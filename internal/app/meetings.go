@@ -382,6 +382,10 @@ type Readiness struct {
 	StudentRequired bool           `json:"student_required"`
 	ParentPresent   bool           `json:"parent_present"`
 	ContactAttempts int            `json:"contact_attempts"`
+	// DraftLate: the family asked for the draft and the pack's DraftDays before the meeting
+	// passed without it.
+	DraftLate bool `json:"draft_late"`
+	DraftDays int  `json:"draft_days,omitempty"`
 }
 
 // MinContactAttempts is how many recorded attempts to reach the family allow a meeting without
@@ -419,6 +423,18 @@ func (c *step) readiness(ctx context.Context, p *iep.Plan, m *iep.Meeting, atten
 		ContactAttempts: len(m.ContactAttempts)}
 	if r.MissingRoles == nil {
 		r.MissingRoles = []iep.TeamRole{}
+	}
+	if n := pack.DraftBeforeMeeting; n > 0 {
+		events, err := c.s.db.ListEvents(ctx, c.district, c.student)
+		if err != nil {
+			return nil, nil, err
+		}
+		requested := slices.ContainsFunc(events, func(e iep.Event) bool { return e.Kind == iep.EventDraftRequested && e.PlanID == p.ID })
+		var shared date.Date
+		if !p.SharedAt.IsZero() {
+			shared, _ = c.s.meetingDay(ctx, c.district, p.SharedAt)
+		}
+		r.DraftLate, r.DraftDays = iep.DraftLate(n, requested, shared, day), n
 	}
 	for _, at := range attendance {
 		i := slices.IndexFunc(team, func(t iep.TeamMember) bool { return t.ID == at.MemberID })
@@ -471,6 +487,8 @@ func (s *Service) HoldMeeting(ctx context.Context, a Actor, districtID, meetingI
 	switch {
 	case len(r.MissingRoles) > 0:
 		return nil, r, iep.Errorf(iep.KindConflict, "cannot hold the meeting: no one fills %s (add them to the team, or excuse them in writing)", joinRoles(r.MissingRoles))
+	case r.DraftLate:
+		return nil, r, iep.Errorf(iep.KindConflict, "cannot hold the meeting: the family asked for the draft and it was not shared %d days before", r.DraftDays)
 	case !r.ParentPresent && r.ContactAttempts < MinContactAttempts:
 		return nil, r, iep.Errorf(iep.KindConflict, "cannot hold the meeting without the parent: record at least %d attempts to reach them first", MinContactAttempts)
 	}

@@ -518,6 +518,30 @@ func (s *Service) ShareDraft(ctx context.Context, a Actor, districtID, planID st
 	return p, err
 }
 
+// RequestDraft records the family's request to see the draft before the meeting; where the
+// pack requires it (rules.Pack.DraftBeforeMeeting), the meeting is then held only if the draft
+// was shared that many days before.
+func (s *Service) RequestDraft(ctx context.Context, a Actor, districtID, planID string) (*iep.Plan, error) {
+	c, err := s.begin(ctx, a, access.Participate, districtID, "plan", planID)
+	if err != nil {
+		return nil, err
+	}
+	p, err := c.plan(ctx, planID)
+	if err != nil {
+		return nil, err
+	}
+	if err := iep.CheckPlanStep(p.Status, iep.StepRequestDraft); err != nil {
+		return nil, err
+	}
+	err = s.db.Write(ctx, func(tx *store.Tx) error {
+		if err := c.event(ctx, tx, iep.EventDraftRequested, planID, c.today, nil); err != nil {
+			return err
+		}
+		return c.audit(ctx, tx, "request_draft", "plan", planID)
+	})
+	return &iep.Plan{ID: p.ID, Status: p.Status, SharedAt: p.SharedAt}, err
+}
+
 // MemberInput adds a member to a plan's team: a staff member, a guardian, the student, or a
 // guest (by name). The family may add guests only: they are announced to the district by it.
 type MemberInput struct {

@@ -95,9 +95,6 @@ func (s *Service) Propose(ctx context.Context, a Actor, districtID, planID strin
 	}
 	action := "notice.action.propose." + string(p.Kind)
 	notice := c.notice(ctx, iep.NoticePriorWritten, planID, action, strings.Join(based, "\n"), in.Notice)
-	if notice.BasedOn == "" {
-		ps = append(ps, iep.Problem{Field: "notice.based_on", Code: iep.CodeRequired})
-	}
 	ps.Nest("notice.", notice.Validate())
 	var out Proposal
 	err = s.db.Write(ctx, func(tx *store.Tx) error {

@@ -54,6 +54,7 @@ const (
 	EventMemberAdded            EventKind = "team_member_added"
 	EventMemberExcused          EventKind = "team_member_excused"
 	EventGuestAnnounced         EventKind = "guest_announced"
+	EventDraftRequested         EventKind = "draft_requested" // the family asks to see the draft before the meeting
 	EventMeetingReplyReceived   EventKind = "meeting_reply_received"
 	EventFamilyContactAttempted EventKind = "family_contact_attempted"
 	EventPlanReopened           EventKind = "plan_reopened"
@@ -72,7 +73,7 @@ var EventKinds = []EventKind{
 	EventRightsTransferNotice, EventRightsTransferred, EventConsentRevoked, EventClockPaused,
 	EventClockResumed, EventTransferredIn, EventExited,
 	EventAssessmentAssigned, EventSummariesShared, EventOutsideEvaluation, EventDraftStarted,
-	EventChangeSuggested, EventSuggestionDecided, EventMemberAdded, EventMemberExcused, EventGuestAnnounced,
+	EventChangeSuggested, EventSuggestionDecided, EventMemberAdded, EventMemberExcused, EventGuestAnnounced, EventDraftRequested,
 	EventMeetingReplyReceived, EventFamilyContactAttempted, EventPlanReopened, EventPlanCancelled,
 }
 

@@ -2,6 +2,8 @@ package iep
 
 import (
 	"slices"
+
+	"github.com/openiep/openiep/internal/date"
 	"strings"
 )
 
@@ -88,6 +90,7 @@ const (
 	StepSuggestChange    PlanStep = "suggest_change"
 	StepDecideSuggestion PlanStep = "decide_suggestion"
 	StepShareDraft       PlanStep = "share_draft"
+	StepRequestDraft     PlanStep = "request_draft"
 	StepChangeTeam       PlanStep = "change_team"
 	StepScheduleMeeting  PlanStep = "schedule_meeting"
 	StepHoldMeeting      PlanStep = "hold_meeting"
@@ -103,7 +106,7 @@ const (
 )
 
 // PlanSteps lists every step, for the state-machine tests.
-var PlanSteps = []PlanStep{StepEditSection, StepComment, StepSuggestChange, StepDecideSuggestion, StepShareDraft, StepChangeTeam, StepScheduleMeeting, StepHoldMeeting, StepPropose, StepRespond, StepRecordSilence, StepReopen, StepCancel, StepAmend, StepReview, StepRevokeServices, StepExit}
+var PlanSteps = []PlanStep{StepEditSection, StepComment, StepSuggestChange, StepDecideSuggestion, StepShareDraft, StepRequestDraft, StepChangeTeam, StepScheduleMeeting, StepHoldMeeting, StepPropose, StepRespond, StepRecordSilence, StepReopen, StepCancel, StepAmend, StepReview, StepRevokeServices, StepExit}
 
 // planStepFrom says in which statuses each step may be taken, and planStepTo where it leads
 // (when it changes the status). Comments stay open while the family weighs the proposal; a
@@ -115,6 +118,7 @@ var planStepFrom = map[PlanStep][]PlanStatus{
 	StepSuggestChange:    {StatusDraft},
 	StepDecideSuggestion: {StatusDraft},
 	StepShareDraft:       {StatusDraft},
+	StepRequestDraft:     {StatusDraft},
 	StepChangeTeam:       {StatusDraft, StatusProposed},
 	StepScheduleMeeting:  {StatusDraft},
 	StepHoldMeeting:      {StatusDraft},
@@ -284,4 +288,14 @@ func (c *Content) ServiceLineIDs() []string {
 		ids = append(ids, l.ID)
 	}
 	return ids
+}
+
+// DraftLate reports whether a draft the family asked for was not shared in time: the pack wants
+// it n calendar days before the meeting on day (n = 0: no such rule), and it was requested
+// (requested) but shared only on sharedOn (zero: never) after day - n.
+func DraftLate(n int, requested bool, sharedOn, day date.Date) bool {
+	if n <= 0 || !requested {
+		return false
+	}
+	return sharedOn.IsZero() || sharedOn.After(day.AddDays(-n))
 }

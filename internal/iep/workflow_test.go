@@ -2,6 +2,8 @@ package iep
 
 import (
 	"errors"
+
+	"github.com/openiep/openiep/internal/date"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +19,7 @@ func TestPlanSteps(t *testing.T) {
 		StepSuggestChange:    {StatusDraft},
 		StepDecideSuggestion: {StatusDraft},
 		StepShareDraft:       {StatusDraft},
+		StepRequestDraft:     {StatusDraft},
 		StepChangeTeam:       {StatusDraft, StatusProposed},
 		StepScheduleMeeting:  {StatusDraft},
 		StepHoldMeeting:      {StatusDraft},
@@ -163,6 +166,33 @@ func TestCheckDocument(t *testing.T) {
 			t.Errorf("%s: %v", c.name, err)
 		case c.field != "" && (!errors.As(err, &e) || e.Problems[0].Field != c.field):
 			t.Errorf("%s: %v, want a problem with %s", c.name, err, c.field)
+		}
+	}
+}
+
+func TestDraftLate(t *testing.T) {
+	d := func(s string) date.Date {
+		if s == "" {
+			return date.Date{}
+		}
+		return date.MustParse(s)
+	}
+	cases := []struct {
+		n         int
+		requested bool
+		shared    string
+		late      bool
+	}{
+		{0, true, "", false},           // the pack has no such rule
+		{5, false, "", false},          // the family did not ask
+		{5, true, "", true},            // asked, never shared
+		{5, true, "2026-03-18", false}, // exactly 5 days before the 23rd
+		{5, true, "2026-03-19", true},  // 4 days before
+		{5, true, "2026-03-01", false}, // well before
+	}
+	for _, c := range cases {
+		if got := DraftLate(c.n, c.requested, d(c.shared), d("2026-03-23")); got != c.late {
+			t.Errorf("DraftLate(%d, %v, %q) = %v", c.n, c.requested, c.shared, got)
 		}
 	}
 }

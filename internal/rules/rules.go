@@ -190,6 +190,9 @@ type Pack struct {
 	Pauses      []PauseReason `json:"pauses"`
 	// Overrides are the district's changed amounts, by rule id (Pack.With).
 	Overrides map[string]int `json:"overrides,omitempty"`
+	// DraftBeforeMeeting is how many calendar days before a meeting a draft must be shared with a
+	// family who asked for it (some states' rules; 0: no such rule, the draft is shared when ready).
+	DraftBeforeMeeting int `json:"draft_before_meeting_days,omitempty"`
 }
 
 // Rule returns the rule with id.

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -289,8 +288,10 @@ func testProcessEndToEnd(t *testing.T, engine string) {
 		t.Errorf("conflict = %+v", conflict)
 	}
 
-	// The family cannot read the draft until it is shared; then it can, marked as a draft.
+	// The family cannot read the draft until it is shared (they ask for it); then it can, marked
+	// as a draft.
 	x.do("parent", "GET", "/api/v1/plans/"+pid, nil, 403, nil)
+	x.do("parent", "POST", "/api/v1/plans/"+pid+"/draft-request", nil, 200, nil)
 	x.do("cm", "POST", "/api/v1/plans/"+pid+"/share", nil, 200, nil)
 	var view app.PlanView
 	x.do("parent", "GET", "/api/v1/plans/"+pid, nil, 200, &view)
@@ -408,10 +409,9 @@ func testProcessEndToEnd(t *testing.T, engine string) {
 	for _, k := range []iep.EventKind{iep.EventReferralReceived, iep.EventEvaluationNoticeSent, iep.EventEvaluationConsentReceived,
 		iep.EventAssessmentCompleted, iep.EventEvaluationCompleted, iep.EventEligibilityDetermined, iep.EventDraftShared,
 		iep.EventMeetingNoticeSent, iep.EventMeetingHeld, iep.EventPlanFinalized, iep.EventPlanProposed,
-		iep.EventResponseReceived, iep.EventServicesConsentReceived, iep.EventGuestAnnounced, iep.EventSuggestionDecided} {
+		iep.EventResponseReceived, iep.EventServicesConsentReceived, iep.EventGuestAnnounced, iep.EventSuggestionDecided, iep.EventDraftRequested} {
 		if !kinds[k] {
 			t.Errorf("the ledger has no %s", k)
 		}
 	}
-	fmt.Fprint(io.Discard, len(proc.Events))
 }

@@ -136,6 +136,11 @@ func (s *server) apiTable() []apiRoute {
 			call(200, func(r *http.Request, a app.Actor, d string, _ none) (*iep.Plan, error) {
 				return svc.ShareDraft(r.Context(), a, d, r.PathValue("plan"))
 			})},
+		{apiOp{Method: "POST", Path: "/api/v1/plans/{plan}/draft-request", Tag: "Plans", Summary: "The family asks to see the draft before the meeting",
+			Response: iep.Plan{}, Errors: writeErrors},
+			call(200, func(r *http.Request, a app.Actor, d string, _ none) (*iep.Plan, error) {
+				return svc.RequestDraft(r.Context(), a, d, r.PathValue("plan"))
+			})},
 		{apiOp{Method: "POST", Path: "/api/v1/plans/{plan}/team", Tag: "Team", Summary: "Add a team member (the family: announce a guest)",
 			Request: app.MemberInput{}, Response: iep.TeamMember{}, Status: 201, Errors: writeErrors},
 			call(201, func(r *http.Request, a app.Actor, d string, in app.MemberInput) (*iep.TeamMember, error) {

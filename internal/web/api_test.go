@@ -33,6 +33,8 @@ func init() {
 			switch {
 			case strings.HasSuffix(rt.op.Path, "/deadlines"):
 				continue // due_test.go
+			case rt.op.Path == "/api/v1/plans/{plan}/draft-request": // the family's step
+				rows[pattern] = with(step, asGuardian, conflict)
 			case rt.op.Path == "/api/v1/students/{student}/documents":
 				rows[pattern] = upload
 			case rt.op.Method != "GET" && rt.op.Request == nil && strings.Contains(rt.op.Path, "{plan}"):
