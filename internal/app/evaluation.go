@@ -329,30 +329,41 @@ type AssignmentInput struct {
 // evaluation's clock (or the state's reevaluation assessments clock) from the consent, on the
 // district's calendar.
 func (c *step) evaluationDue(ctx context.Context, e *iep.Evaluation) (date.Date, error) {
+	if e.ConsentOn.IsZero() {
+		return date.Date{}, nil
+	}
+	if e.Kind == iep.EvaluationReeval {
+		due, _, ok, err := c.ruleDate(ctx, "reevaluation_assessments", e.ConsentOn)
+		if ok || err != nil {
+			return due, err
+		}
+	}
+	due, _, _, err := c.ruleDate(ctx, "initial_evaluation", e.ConsentOn)
+	return due, err
+}
+
+// ruleDate is the day the district's rule id counts to from from, on the district's calendar
+// (the estimate past its end), with the rule's amount; ok is false when the pack has no such
+// rule counted in days.
+func (c *step) ruleDate(ctx context.Context, id string, from date.Date) (due date.Date, amount int, ok bool, err error) {
 	d, err := c.s.db.GetDistrict(ctx, c.district)
 	if err != nil {
-		return date.Date{}, err
+		return date.Date{}, 0, false, err
 	}
 	pack, err := c.s.districtPack(ctx, d)
 	if err != nil {
-		return date.Date{}, err
+		return date.Date{}, 0, false, err
 	}
-	id := "initial_evaluation"
-	if e.Kind == iep.EvaluationReeval {
-		if _, ok := pack.Rule("reevaluation_assessments"); ok {
-			id = "reevaluation_assessments"
-		}
-	}
-	r, ok := pack.Rule(id)
-	if !ok || !r.Unit.IsDays() || e.ConsentOn.IsZero() {
-		return date.Date{}, nil
+	r, found := pack.Rule(id)
+	if !found || !r.Unit.IsDays() || r.Amount == 0 {
+		return date.Date{}, 0, false, nil
 	}
 	cal, err := c.s.calendar(ctx, d)
 	if err != nil {
-		return date.Date{}, err
+		return date.Date{}, 0, false, err
 	}
-	res, _ := cal.Add(e.ConsentOn, r.Amount, schoolday.Unit(r.Unit)) // beyond the calendar: the estimate
-	return res.Date, nil
+	res, _ := cal.Add(from, r.Amount, schoolday.Unit(r.Unit)) // beyond the calendar: the estimate
+	return res.Date, r.Amount, true, nil
 }
 
 // AssignAssessment assigns an area of an evaluation (adding the area when it is new) to an

@@ -12,7 +12,6 @@ import (
 	"github.com/openiep/openiep/internal/i18n"
 	"github.com/openiep/openiep/internal/ical"
 	"github.com/openiep/openiep/internal/iep"
-	"github.com/openiep/openiep/internal/schoolday"
 	"github.com/openiep/openiep/internal/store"
 )
 
@@ -40,43 +39,21 @@ type MeetingView struct {
 	Notice  *iep.Notice `json:"notice,omitempty"`
 }
 
-// meetingDay is the civil day a meeting starts in the district's time zone.
-func (s *Service) meetingDay(ctx context.Context, districtID string, at time.Time) (date.Date, error) {
-	now, err := s.districtNow(ctx, districtID)
-	if err != nil {
-		return date.Date{}, err
-	}
-	return date.Of(at.In(now.Location())), nil
-}
-
 // leadTimeOK reports whether a notice sent today gives the pack's lead time before day, and
 // the lead time in days (0 when the pack sets none).
 func (c *step) leadTimeOK(ctx context.Context, day date.Date) (bool, int, error) {
-	d, err := c.s.db.GetDistrict(ctx, c.district)
-	if err != nil {
-		return false, 0, err
+	earliest, lead, ok, err := c.ruleDate(ctx, "meeting_notice", c.today)
+	if err != nil || !ok {
+		return err == nil, 0, err
 	}
-	pack, err := c.s.districtPack(ctx, d)
-	if err != nil {
-		return false, 0, err
-	}
-	r, ok := pack.Rule("meeting_notice")
-	if !ok || !r.Unit.IsDays() || r.Amount == 0 {
-		return true, 0, nil
-	}
-	cal, err := c.s.calendar(ctx, d)
-	if err != nil {
-		return false, 0, err
-	}
-	res, _ := cal.Add(c.today, r.Amount, schoolday.Unit(r.Unit))
-	return !day.Before(res.Date), r.Amount, nil
+	return !day.Before(earliest), lead, nil
 }
 
 // ScheduleMeeting schedules a meeting of a draft plan's team and sends the notice: to the
 // family in their language and with an iCalendar invitation by e-mail to everyone on the team
 // with an address.
 func (s *Service) ScheduleMeeting(ctx context.Context, a Actor, districtID, planID string, in MeetingInput) (*MeetingView, error) {
-	c, _, err := s.planStep(ctx, a, districtID, planID, iep.StepScheduleMeeting)
+	c, _, err := s.planStep(ctx, a, access.EditPlan, districtID, planID, iep.StepScheduleMeeting)
 	if err != nil {
 		return nil, err
 	}
@@ -92,10 +69,7 @@ func (s *Service) ScheduleMeeting(ctx context.Context, a Actor, districtID, plan
 	if m.VideoLink != "" && !strings.HasPrefix(m.VideoLink, "https://") {
 		ps = append(ps, iep.Problem{Field: "video_link", Code: iep.CodeInvalid, Detail: "an https:// address"})
 	}
-	day, err := s.meetingDay(ctx, districtID, in.StartsAt)
-	if err != nil {
-		return nil, err
-	}
+	day := c.day(in.StartsAt)
 	if !in.StartsAt.IsZero() {
 		ok, lead, err := c.leadTimeOK(ctx, day)
 		if err != nil {
@@ -125,7 +99,7 @@ func (s *Service) ScheduleMeeting(ctx context.Context, a Actor, districtID, plan
 	}
 	notice := iep.Notice{DistrictID: districtID, StudentID: c.student, PlanID: planID, Kind: iep.NoticeMeeting,
 		Language: lang, SentOn: c.today, DeliveredBy: "email",
-		Action: meetingNoticeText(lang, &m, team), Safeguards: i18n.Message(lang, "notice.safeguards"),
+		Action: meetingNoticeText(lang, &m, team, c.loc), Safeguards: i18n.Message(lang, "notice.safeguards"),
 		HelpSources: i18n.Message(lang, "notice.help_sources")}
 	mails, err := s.invitations(ctx, c, &m, team, ical.MethodRequest)
 	if err != nil {
@@ -158,7 +132,7 @@ func (s *Service) ScheduleMeeting(ctx context.Context, a Actor, districtID, plan
 
 // meetingNoticeText is the notice in the family's language: purpose, time, place, who, and the
 // interpreter offered.
-func meetingNoticeText(lang string, m *iep.Meeting, team []iep.TeamMember) string {
+func meetingNoticeText(lang string, m *iep.Meeting, team []iep.TeamMember, loc *time.Location) string {
 	var purposes, who []string
 	for _, p := range m.Purposes {
 		purposes = append(purposes, i18n.Message(lang, "meeting_purpose."+string(p)))
@@ -170,7 +144,7 @@ func meetingNoticeText(lang string, m *iep.Meeting, team []iep.TeamMember) strin
 	if m.VideoLink != "" {
 		place = strings.TrimSpace(place + " " + m.VideoLink)
 	}
-	text := i18n.Message(lang, "meeting.notice", strings.Join(purposes, ", "), m.StartsAt.UTC().Format("2006-01-02 15:04 MST"),
+	text := i18n.Message(lang, "meeting.notice", strings.Join(purposes, ", "), m.StartsAt.In(loc).Format("2006-01-02 15:04 MST"),
 		place, strings.Join(who, ", "))
 	if m.InterpreterLanguage != "" {
 		text += "\n" + i18n.Message(lang, "meeting.interpreter", m.InterpreterLanguage)
@@ -212,9 +186,7 @@ func (s *Service) invitations(ctx context.Context, c *step, m *iep.Meeting, team
 			}
 		}
 	}
-	inv := ical.Invitation{UID: m.ID + "@openiep", Method: method, Start: m.StartsAt,
-		End: m.StartsAt.Add(time.Duration(m.DurationMinutes) * time.Minute), Location: m.Location, URL: m.VideoLink,
-		Organizer: ical.Person{Name: "openiep", Email: "no-reply@openiep.invalid"}, Stamp: s.now()}
+	inv := s.invitation(m, method)
 	for _, p := range people {
 		inv.Attendees = append(inv.Attendees, ical.Person{Name: p.name, Email: p.email})
 	}
@@ -225,7 +197,7 @@ func (s *Service) invitations(ctx context.Context, c *step, m *iep.Meeting, team
 			lang = "en"
 		}
 		inv.Summary = i18n.Message(lang, "meeting.mail.subject")
-		inv.Description = meetingNoticeText(lang, m, team)
+		inv.Description = meetingNoticeText(lang, m, team, c.loc)
 		b, err := inv.Bytes()
 		if err != nil {
 			return nil, err
@@ -234,6 +206,14 @@ func (s *Service) invitations(ctx context.Context, c *step, m *iep.Meeting, team
 			Subject: inv.Summary, BodyText: inv.Description + "\n", CalendarICS: string(b)})
 	}
 	return mails, nil
+}
+
+// invitation is a meeting's iCalendar invitation without its summary and description, which
+// are in each reader's language.
+func (s *Service) invitation(m *iep.Meeting, method string) ical.Invitation {
+	return ical.Invitation{UID: m.ID + "@openiep", Method: method, Start: m.StartsAt,
+		End: m.StartsAt.Add(time.Duration(m.DurationMinutes) * time.Minute), Location: m.Location, URL: m.VideoLink,
+		Organizer: ical.Person{Name: "openiep", Email: "no-reply@openiep.invalid"}, Stamp: s.now()}
 }
 
 // meeting returns one meeting of the step's student and its plan. Errors: not found.
@@ -375,6 +355,12 @@ type HoldInput struct {
 	Finalizes  bool             `json:"finalizes"`
 }
 
+// HeldMeeting is a meeting held and the checks it passed.
+type HeldMeeting struct {
+	Meeting   iep.Meeting `json:"meeting"`
+	Readiness Readiness   `json:"readiness"`
+}
+
 // Readiness says whether a meeting may be held: the required roles no one fills, whether the
 // student must be invited, and whether the parent is there or enough attempts were made.
 type Readiness struct {
@@ -406,10 +392,7 @@ func (c *step) readiness(ctx context.Context, p *iep.Plan, m *iep.Meeting, atten
 	if err != nil {
 		return nil, nil, err
 	}
-	day, err := c.s.meetingDay(ctx, c.district, m.StartsAt)
-	if err != nil {
-		return nil, nil, err
-	}
+	day := c.day(m.StartsAt)
 	age := 16
 	if r, ok := pack.Rule("transition_plan"); ok && r.Amount > 0 {
 		age = r.Amount
@@ -432,7 +415,7 @@ func (c *step) readiness(ctx context.Context, p *iep.Plan, m *iep.Meeting, atten
 		requested := slices.ContainsFunc(events, func(e iep.Event) bool { return e.Kind == iep.EventDraftRequested && e.PlanID == p.ID })
 		var shared date.Date
 		if !p.SharedAt.IsZero() {
-			shared, _ = c.s.meetingDay(ctx, c.district, p.SharedAt)
+			shared = c.day(p.SharedAt)
 		}
 		r.DraftLate, r.DraftDays = iep.DraftLate(n, requested, shared, day), n
 	}
@@ -449,31 +432,28 @@ func (c *step) readiness(ctx context.Context, p *iep.Plan, m *iep.Meeting, atten
 // excused in writing), when the student must be invited and is not on the team, and when the
 // parent is absent without the recorded attempts to bring them. A meeting that finalizes the
 // plan gives it its meeting date, its end (a year less a day), its review and reevaluation dates.
-func (s *Service) HoldMeeting(ctx context.Context, a Actor, districtID, meetingID string, in HoldInput) (*iep.Meeting, *Readiness, error) {
+func (s *Service) HoldMeeting(ctx context.Context, a Actor, districtID, meetingID string, in HoldInput) (*HeldMeeting, error) {
 	c, err := s.begin(ctx, a, access.EditPlan, districtID, "meeting", meetingID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	m, p, err := c.meeting(ctx, meetingID)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := iep.CheckPlanStep(p.Status, iep.StepHoldMeeting); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if m.Status != iep.MeetingScheduled {
-		return nil, nil, iep.Errorf(iep.KindConflict, "cannot hold the meeting: it is %s", m.Status)
+		return nil, iep.Errorf(iep.KindConflict, "cannot hold the meeting: it is %s", m.Status)
 	}
-	day, err := s.meetingDay(ctx, districtID, m.StartsAt)
-	if err != nil {
-		return nil, nil, err
-	}
+	day := c.day(m.StartsAt)
 	if day.After(c.today) {
-		return nil, nil, iep.Errorf(iep.KindConflict, "cannot hold the meeting before its day (%s)", day)
+		return nil, iep.Errorf(iep.KindConflict, "cannot hold the meeting before its day (%s)", day)
 	}
 	r, team, err := c.readiness(ctx, p, m, in.Attendance)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	var ps iep.Problems
 	for i, at := range in.Attendance {
@@ -482,20 +462,20 @@ func (s *Service) HoldMeeting(ctx context.Context, a Actor, districtID, meetingI
 		}
 	}
 	if err := ps.Err(); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	switch {
 	case len(r.MissingRoles) > 0:
-		return nil, r, iep.Errorf(iep.KindConflict, "cannot hold the meeting: no one fills %s (add them to the team, or excuse them in writing)", joinRoles(r.MissingRoles))
+		return nil, iep.Errorf(iep.KindConflict, "cannot hold the meeting: no one fills %s (add them to the team, or excuse them in writing)", joinRoles(r.MissingRoles))
 	case r.DraftLate:
-		return nil, r, iep.Errorf(iep.KindConflict, "cannot hold the meeting: the family asked for the draft and it was not shared %d days before", r.DraftDays)
+		return nil, iep.Errorf(iep.KindConflict, "cannot hold the meeting: the family asked for the draft and it was not shared %d days before", r.DraftDays)
 	case !r.ParentPresent && r.ContactAttempts < MinContactAttempts:
-		return nil, r, iep.Errorf(iep.KindConflict, "cannot hold the meeting without the parent: record at least %d attempts to reach them first", MinContactAttempts)
+		return nil, iep.Errorf(iep.KindConflict, "cannot hold the meeting without the parent: record at least %d attempts to reach them first", MinContactAttempts)
 	}
 	m.Status, m.Attendance, m.Notes, m.Finalizes = iep.MeetingHeld, in.Attendance, strings.TrimSpace(strings.TrimSpace(m.Notes)+"\n"+in.Notes), in.Finalizes
 	if in.Finalizes {
 		if err := c.finalizeDates(ctx, p, day); err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
@@ -522,7 +502,10 @@ func (s *Service) HoldMeeting(ctx context.Context, a Actor, districtID, meetingI
 		}
 		return c.audit(ctx, tx, "hold_meeting", "meeting", m.ID)
 	})
-	return m, r, err
+	if err != nil {
+		return nil, err
+	}
+	return &HeldMeeting{Meeting: *m, Readiness: *r}, nil
 }
 
 // finalizeDates gives plan p the dates of the meeting that finalizes it: an amendment keeps the
@@ -579,10 +562,8 @@ func (s *Service) MeetingInvitation(ctx context.Context, a Actor, districtID, me
 			lang = l
 		}
 	}
-	inv := ical.Invitation{UID: m.ID + "@openiep", Method: method, Start: m.StartsAt,
-		End: m.StartsAt.Add(time.Duration(m.DurationMinutes) * time.Minute), Location: m.Location, URL: m.VideoLink,
-		Summary: i18n.Message(lang, "meeting.mail.subject"), Organizer: ical.Person{Name: "openiep", Email: "no-reply@openiep.invalid"},
-		Stamp: s.now()}
+	inv := s.invitation(m, method)
+	inv.Summary = i18n.Message(lang, "meeting.mail.subject")
 	b, err := inv.Bytes()
 	if err != nil {
 		return nil, err

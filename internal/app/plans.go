@@ -57,13 +57,19 @@ func (c *step) inEffect(ctx context.Context) (*iep.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
+	return newestInEffect(ps), nil
+}
+
+// newestInEffect picks, from plans listed newest first (store.DB.ListPlans), the plan in effect
+// with the latest start; of two starting the same day, the newer.
+func newestInEffect(plans []iep.Plan) *iep.Plan {
 	var best *iep.Plan
-	for i := range ps {
-		if ps[i].Status.InEffect() && (best == nil || best.StartDate.Before(ps[i].StartDate)) {
-			best = &ps[i]
+	for i := range plans {
+		if plans[i].Status.InEffect() && (best == nil || best.StartDate.Before(plans[i].StartDate)) {
+			best = &plans[i]
 		}
 	}
-	return best, nil
+	return best
 }
 
 // CreatePlan starts a draft. An initial plan needs a determination of eligibility and no plan
@@ -352,9 +358,9 @@ func (s *Service) Comment(ctx context.Context, a Actor, districtID, planID strin
 	return &cm, err
 }
 
-// planStep begins a staff step on a plan: the policy (edit_plan), the plan, the state machine.
-func (s *Service) planStep(ctx context.Context, a Actor, districtID, planID string, stp iep.PlanStep) (*step, *iep.Plan, error) {
-	c, err := s.begin(ctx, a, access.EditPlan, districtID, "plan", planID)
+// planStep begins a step on a plan: the policy (act), the plan, the state machine.
+func (s *Service) planStep(ctx context.Context, a Actor, act access.Action, districtID, planID string, stp iep.PlanStep) (*step, *iep.Plan, error) {
+	c, err := s.begin(ctx, a, act, districtID, "plan", planID)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -368,21 +374,11 @@ func (s *Service) planStep(ctx context.Context, a Actor, districtID, planID stri
 // participate begins a step anyone on the team may take (Participate), the family only on a
 // plan shared with them.
 func (s *Service) participate(ctx context.Context, a Actor, districtID, planID string, stp iep.PlanStep) (*step, *iep.Plan, error) {
-	c, err := s.begin(ctx, a, access.Participate, districtID, "plan", planID)
-	if err != nil {
-		return nil, nil, err
+	c, p, err := s.planStep(ctx, a, access.Participate, districtID, planID, stp)
+	if err == nil && a.IsFamily() && p.Status == iep.StatusDraft && p.SharedAt.IsZero() {
+		err = iep.Errorf(iep.KindForbidden, "the team has not shared this draft with the family yet")
 	}
-	p, err := c.plan(ctx, planID)
-	if err != nil {
-		return nil, nil, err
-	}
-	if a.IsFamily() && p.Status == iep.StatusDraft && p.SharedAt.IsZero() {
-		return nil, nil, iep.Errorf(iep.KindForbidden, "the team has not shared this draft with the family yet")
-	}
-	if err := iep.CheckPlanStep(p.Status, stp); err != nil {
-		return nil, nil, err
-	}
-	return c, p, nil
+	return c, p, err
 }
 
 // SuggestionInput is a suggested change: the section's whole proposed content, the revision it
@@ -499,7 +495,7 @@ func (s *Service) DecideSuggestion(ctx context.Context, a Actor, districtID, sug
 // ShareDraft shares the draft with the family (the seed: the draft before the meeting): from
 // now they read it, comment and suggest. Sharing again after changes records the new time.
 func (s *Service) ShareDraft(ctx context.Context, a Actor, districtID, planID string) (*iep.Plan, error) {
-	c, p, err := s.planStep(ctx, a, districtID, planID, iep.StepShareDraft)
+	c, p, err := s.planStep(ctx, a, access.EditPlan, districtID, planID, iep.StepShareDraft)
 	if err != nil {
 		return nil, err
 	}
@@ -509,8 +505,7 @@ func (s *Service) ShareDraft(ctx context.Context, a Actor, districtID, planID st
 			return err
 		}
 		p.SharedAt = at
-		revs, _ := json.Marshal(p.SectionRevisions)
-		if err := c.event(ctx, tx, iep.EventDraftShared, planID, c.today, map[string]any{"revisions": json.RawMessage(revs)}); err != nil {
+		if err := c.event(ctx, tx, iep.EventDraftShared, planID, c.today, map[string]any{"revisions": p.SectionRevisions}); err != nil {
 			return err
 		}
 		return c.audit(ctx, tx, "share_draft", "plan", planID)
@@ -522,15 +517,8 @@ func (s *Service) ShareDraft(ctx context.Context, a Actor, districtID, planID st
 // pack requires it (rules.Pack.DraftBeforeMeeting), the meeting is then held only if the draft
 // was shared that many days before.
 func (s *Service) RequestDraft(ctx context.Context, a Actor, districtID, planID string) (*iep.Plan, error) {
-	c, err := s.begin(ctx, a, access.Participate, districtID, "plan", planID)
+	c, p, err := s.planStep(ctx, a, access.Participate, districtID, planID, iep.StepRequestDraft)
 	if err != nil {
-		return nil, err
-	}
-	p, err := c.plan(ctx, planID)
-	if err != nil {
-		return nil, err
-	}
-	if err := iep.CheckPlanStep(p.Status, iep.StepRequestDraft); err != nil {
 		return nil, err
 	}
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
@@ -539,7 +527,8 @@ func (s *Service) RequestDraft(ctx context.Context, a Actor, districtID, planID 
 		}
 		return c.audit(ctx, tx, "request_draft", "plan", planID)
 	})
-	return &iep.Plan{ID: p.ID, Status: p.Status, SharedAt: p.SharedAt}, err
+	// The header only: the family asking has not been shown the draft's sections yet.
+	return &iep.Plan{ID: p.ID, DistrictID: p.DistrictID, StudentID: p.StudentID, Kind: p.Kind, Status: p.Status, SharedAt: p.SharedAt}, err
 }
 
 // MemberInput adds a member to a plan's team: a staff member, a guardian, the student, or a
@@ -561,10 +550,8 @@ func (s *Service) AddTeamMember(ctx context.Context, a Actor, districtID, planID
 	var err error
 	if a.IsFamily() {
 		c, p, err = s.participate(ctx, a, districtID, planID, iep.StepChangeTeam)
-	} else if c, err = s.begin(ctx, a, access.EditPlan, districtID, "plan", planID); err == nil {
-		if p, err = c.plan(ctx, planID); err == nil {
-			err = iep.CheckPlanStep(p.Status, iep.StepChangeTeam)
-		}
+	} else {
+		c, p, err = s.planStep(ctx, a, access.EditPlan, districtID, planID, iep.StepChangeTeam)
 	}
 	if err != nil {
 		return nil, err
@@ -689,7 +676,7 @@ func (s *Service) ExcuseMember(ctx context.Context, a Actor, districtID, planID,
 // simpleStep moves a plan by a step that needs nothing more than the actor's word (reopen,
 // cancel), with its event.
 func (s *Service) simpleStep(ctx context.Context, a Actor, districtID, planID string, stp iep.PlanStep, kind iep.EventKind) (*iep.Plan, error) {
-	c, p, err := s.planStep(ctx, a, districtID, planID, stp)
+	c, p, err := s.planStep(ctx, a, access.EditPlan, districtID, planID, stp)
 	if err != nil {
 		return nil, err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/openiep/openiep/internal/access"
 	"github.com/openiep/openiep/internal/date"
@@ -29,6 +30,7 @@ type step struct {
 	district string
 	student  string
 	today    date.Date
+	loc      *time.Location // the district's time zone
 }
 
 // begin authorizes act on the student that the record (kind, id) belongs to; kind "student"
@@ -56,7 +58,7 @@ func (s *Service) begin(ctx context.Context, a Actor, act access.Action, distric
 	if err != nil {
 		return nil, err
 	}
-	return &step{s: s, a: a, d: d, district: districtID, student: studentID, today: date.Of(now)}, nil
+	return &step{s: s, a: a, d: d, district: districtID, student: studentID, today: date.Of(now), loc: now.Location()}, nil
 }
 
 // beginEither is begin with the family's action for a guardian or adult student and the staff
@@ -71,6 +73,9 @@ func (s *Service) beginEither(ctx context.Context, a Actor, family, staff access
 
 // IsFamily reports whether the actor is a guardian or a student speaking for themselves.
 func (a Actor) IsFamily() bool { return a.Kind == ActorGuardian || a.Kind == ActorStudent }
+
+// day is the civil day an instant falls on in the district.
+func (c *step) day(t time.Time) date.Date { return date.Of(t.In(c.loc)) }
 
 // event appends a ledger event about the step's student; data holds ids and codes, never
 // free text.

@@ -54,7 +54,7 @@ type VersionOut struct {
 // an amendment agreed in writing without a meeting, or a transfer plan (comparable services,
 // 300.323(e)-(f)).
 func (s *Service) Propose(ctx context.Context, a Actor, districtID, planID string, in ProposeInput) (*Proposal, error) {
-	c, p, err := s.planStep(ctx, a, districtID, planID, iep.StepPropose)
+	c, p, err := s.planStep(ctx, a, access.EditPlan, districtID, planID, iep.StepPropose)
 	if err != nil {
 		return nil, err
 	}
@@ -320,7 +320,7 @@ func (c *step) applyResponses(ctx context.Context, tx *store.Tx, p *iep.Plan, rs
 // pack gives silence a meaning (MA: the proposal is rejected, 603 CMR 28.05(7)). Refused before
 // the window has passed, and under a pack where silence means nothing.
 func (s *Service) RecordNoResponse(ctx context.Context, a Actor, districtID, planID string) (*iep.Plan, error) {
-	c, p, err := s.planStep(ctx, a, districtID, planID, iep.StepRecordSilence)
+	c, p, err := s.planStep(ctx, a, access.EditPlan, districtID, planID, iep.StepRecordSilence)
 	if err != nil {
 		return nil, err
 	}
@@ -588,13 +588,7 @@ func (s *Service) effectiveServices(ctx context.Context, districtID, studentID s
 	if err != nil {
 		return nil, err
 	}
-	var cur *iep.Plan
-	for i := range plans {
-		if plans[i].Status.InEffect() && (cur == nil || cur.StartDate.Before(plans[i].StartDate) ||
-			(cur.StartDate == plans[i].StartDate && cur.CreatedAt.Before(plans[i].CreatedAt))) {
-			cur = &plans[i]
-		}
-	}
+	cur := newestInEffect(plans)
 	out := []iep.EffectiveLine{}
 	if cur == nil {
 		return out, nil

@@ -60,6 +60,7 @@ var contract = []struct {
 	{"Responses", testResponses},
 	{"TeamAndMeetings", testTeamAndMeetings},
 	{"ProcessRoundTrip", testProcessRoundTrip},
+	{"ProcessRecords", testProcessRecords},
 	{"DeliveryRoundTrip", testDeliveryRoundTrip},
 	{"EventsOrder", testEventsOrder},
 	{"Rollback", testRollback},

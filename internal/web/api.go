@@ -128,7 +128,7 @@ func writeJSONStatus(w http.ResponseWriter, status int, v any) error {
 	return nil
 }
 
-// apiProblem answers an error as an RFC 9457 problem, like writeProblem, with each field
+// apiProblem answers an error as an RFC 9457 problem: the status of the error's kind, each field
 // problem said in the reader's language, and for a stale section save both texts.
 func apiProblem(w http.ResponseWriter, r *http.Request, err error) error {
 	status := statusOf(err)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"io"
+	"mime"
 	"net/http"
 	"strconv"
 
@@ -171,18 +172,9 @@ func (s *server) apiTable() []apiRoute {
 		{apiOp{Method: "POST", Path: "/api/v1/meetings/{meeting}/held", Tag: "Meetings", Summary: "Record the meeting held: attendance, notes, and whether it finalized the plan",
 			Doc:     "Refused (409) while a required role is unfilled and not excused in writing, or without the parent and the recorded attempts to reach them.",
 			Request: app.HoldInput{}, Response: heldMeeting{}, Errors: writeErrors},
-			func(w http.ResponseWriter, r *http.Request) error {
-				var in app.HoldInput
-				if err := decodeBody(r, &in); err != nil {
-					return apiProblem(w, r, err)
-				}
-				a := actor(r)
-				m, ready, err := svc.HoldMeeting(r.Context(), a, a.DistrictID, r.PathValue("meeting"), in)
-				if err != nil {
-					return apiProblem(w, r, err)
-				}
-				return writeJSONStatus(w, 200, heldMeeting{Meeting: *m, Readiness: *ready})
-			}},
+			call(200, func(r *http.Request, a app.Actor, d string, in app.HoldInput) (*app.HeldMeeting, error) {
+				return svc.HoldMeeting(r.Context(), a, d, r.PathValue("meeting"), in)
+			})},
 		{apiOp{Method: "GET", Path: "/api/v1/meetings/{meeting}/invitation.ics", Tag: "Meetings", Summary: "The meeting's iCalendar invitation",
 			Produces: "text/calendar", Errors: readErrors},
 			func(w http.ResponseWriter, r *http.Request) error {
@@ -251,10 +243,7 @@ type sectionSaved struct {
 }
 
 // heldMeeting is the answer to a meeting held.
-type heldMeeting struct {
-	Meeting   iep.Meeting   `json:"meeting"`
-	Readiness app.Readiness `json:"readiness"`
-}
+type heldMeeting = app.HeldMeeting
 
 // uploadDocument serves POST /api/v1/students/{student}/documents: the body is the file.
 func (s *server) uploadDocument(w http.ResponseWriter, r *http.Request) error {
@@ -287,7 +276,7 @@ func (s *server) downloadDocument(w http.ResponseWriter, r *http.Request) error 
 	}
 	h := w.Header()
 	h.Set("Content-Type", d.MediaType)
-	h.Set("Content-Disposition", `attachment; filename="`+strconv.Quote(d.Name)[1:len(strconv.Quote(d.Name))-1]+`"`)
+	h.Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": d.Name}))
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
 	w.Write(data)

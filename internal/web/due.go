@@ -1,14 +1,12 @@
 package web
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/url"
 
 	"github.com/openiep/openiep/internal/app"
 	"github.com/openiep/openiep/internal/date"
 	"github.com/openiep/openiep/internal/i18n"
-	"github.com/openiep/openiep/internal/iep"
 	"github.com/openiep/openiep/internal/store"
 )
 
@@ -90,7 +88,7 @@ func (s *server) studentDeadlinesJSON(w http.ResponseWriter, r *http.Request) er
 	a := actor(r)
 	ds, today, err := s.svc.StudentDeadlines(r.Context(), a, a.DistrictID, r.PathValue("student"))
 	if err != nil {
-		return writeProblem(w, err)
+		return apiProblem(w, r, err)
 	}
 	out := deadlinesJSON{StudentID: r.PathValue("student"), Today: today, Deadlines: []deadlineJSON{}}
 	for _, d := range ds {
@@ -103,32 +101,6 @@ func (s *server) studentDeadlinesJSON(w http.ResponseWriter, r *http.Request) er
 		out.Deadlines = append(out.Deadlines, j)
 	}
 	return writeJSON(w, out)
-}
-
-// writeProblem answers an API error as an RFC 9457 problem: the status of the error's kind and,
-// for invalid input, what is wrong field by field. Internal errors say nothing more (the
-// caller's log has them).
-func writeProblem(w http.ResponseWriter, err error) error {
-	status := statusOf(err)
-	if status == http.StatusInternalServerError {
-		return err // the page handler logs it and answers 500
-	}
-	p := struct {
-		Type     string        `json:"type"`
-		Title    string        `json:"title"`
-		Status   int           `json:"status"`
-		Problems []iep.Problem `json:"problems,omitempty"`
-	}{Type: "about:blank", Title: http.StatusText(status), Status: status}
-	if e, ok := err.(*iep.Error); ok && status == http.StatusBadRequest {
-		p.Problems = e.Problems
-	}
-	b, _ := json.Marshal(p)
-	h := w.Header()
-	h.Set("Content-Type", "application/problem+json")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	w.Write(append(b, '\n'))
-	return nil
 }
 
 // State says a deadline's state in words: "Overdue by 3 days", "Due in 1 day".

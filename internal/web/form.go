@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 
-	"github.com/openiep/openiep/internal/i18n"
 	"github.com/openiep/openiep/internal/iep"
 )
 
@@ -31,16 +30,7 @@ func newForm(values url.Values) form { return form{Values: values} }
 // reports whether it did; any other error is for the caller to return. Each problem is said as
 // "problem.<code>" with the field's label ("field.<name>").
 func (f *form) refuse(b Base, err error) bool {
-	return f.refuseWith(err, func(p iep.Problem) string {
-		label := p.Field
-		if key := "field." + p.Field; i18n.Has(key) {
-			label = b.T(key)
-		}
-		if !i18n.Has("problem." + p.Code) {
-			return b.T("problem.invalid", label)
-		}
-		return b.T("problem."+p.Code, label, p.Detail)
-	})
+	return f.refuseWith(err, func(p iep.Problem) string { return problemMessage(b.Lang, p) })
 }
 
 // refuseWith is refuse with the page's own words for each problem.

@@ -66,7 +66,7 @@ const openAPIAbout = "The JSON API of openiep.\n\n" +
 	"`your_revision`, `current_revision`, `yours`, `current` and `current_by`: both texts, so " +
 	"that nothing typed is lost."
 
-// openAPIProblem is the schema of every error answer (see writeProblem).
+// openAPIProblem is the schema of every error answer (see apiProblem).
 var openAPIProblem = map[string]any{
 	"type":        "object",
 	"description": "An RFC 9457 problem.",

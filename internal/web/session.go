@@ -127,7 +127,7 @@ func (s *server) admit(g gate, h handlerFunc) handlerFunc {
 		si := signedIn(r)
 		if g == api {
 			if si == nil || si.Pending != app.PendingNone {
-				return writeProblem(w, iep.ErrUnauthenticated)
+				return apiProblem(w, r, iep.ErrUnauthenticated)
 			}
 			return h(w, r)
 		}
