@@ -306,7 +306,7 @@ func testProcessEndToEnd(t *testing.T, engine string) {
 	x.do("cm", "POST", "/api/v1/plans/"+pid+"/meetings", map[string]any{"purposes": []string{"initial_iep"},
 		"starts_at": "2026-03-23T18:00:00Z", "duration_minutes": 60, "location": "Lincoln School, room 12"}, 201, &mv)
 	mid := mv.Meeting.ID
-	if mv.Notice == nil || !strings.Contains(mv.Notice.Action, "room 12") {
+	if mv.Notice == nil || !strings.Contains(mv.Notice.Action, "room 12") || !strings.Contains(mv.Notice.Action, "2026-03-23 14:00 EDT") {
 		t.Errorf("meeting notice: %+v", mv.Notice)
 	}
 	outbox, err := x.db.ListOutbox(context.Background(), x.ids["district"], 50)
