@@ -37,6 +37,8 @@ func parsePages(a *assets) (*pages, error) {
 		"inc":          func(i int) int { return i + 1 },
 		"districtURL":  districtURL,
 		"studentURL":   studentURL,
+		"planURL":      planURL,
+		"meetingURL":   meetingURL,
 		"asset":        a.URL,
 		"serviceTable": newServiceTable,
 	}
@@ -82,4 +84,19 @@ func districtURL(districtID string) string { return "/districts/" + url.PathEsca
 // studentURL is the path of a student's record.
 func studentURL(districtID, studentID string) string {
 	return districtURL(districtID) + "/students/" + url.PathEscape(studentID)
+}
+
+// planURL is the path of a plan's page (the editor while it is a draft), with more path parts
+// after it ("print", "team", "proposal"…).
+func planURL(districtID, planID string, parts ...string) string {
+	u := districtURL(districtID) + "/plans/" + url.PathEscape(planID)
+	for _, p := range parts {
+		u += "/" + url.PathEscape(p)
+	}
+	return u
+}
+
+// meetingURL is the path of a meeting's page.
+func meetingURL(districtID, meetingID string) string {
+	return districtURL(districtID) + "/meetings/" + url.PathEscape(meetingID)
 }

@@ -38,9 +38,12 @@ type Base struct {
 	// administrator or representative (the link in the header); "" otherwise.
 	AdminURL string
 	// DueURL is "what is due" for case managers and administrators; "" otherwise.
-	DueURL  string
-	Session sessionStatus // the countdown the session script starts from
-	Here    string        // this page's path and query, to come back to
+	DueURL string
+	// CaseloadURL is "my caseload" for case managers; DashboardURL the district dashboard for
+	// administrators and representatives; "" otherwise.
+	CaseloadURL, DashboardURL string
+	Session                   sessionStatus // the countdown the session script starts from
+	Here                      string        // this page's path and query, to come back to
 }
 
 // LangLink is a link to the same page in another language, named in that language.
@@ -69,6 +72,12 @@ func (s *server) base(w http.ResponseWriter, r *http.Request) Base {
 			}
 			if a := si.Actor; a.Kind == app.ActorStaff && (b.AdminURL != "" || a.HasRole(iep.RoleCaseManager)) {
 				b.DueURL = districtURL(a.DistrictID) + "/due"
+			}
+			if a := si.Actor; a.Kind == app.ActorStaff && a.HasRole(iep.RoleCaseManager) {
+				b.CaseloadURL = districtURL(a.DistrictID) + "/caseload"
+			}
+			if b.AdminURL != "" {
+				b.DashboardURL = districtURL(si.Actor.DistrictID) + "/dashboard"
 			}
 		}
 	}

@@ -1,0 +1,7 @@
+package web
+
+// Calendar administration.
+
+func (s *server) calendarRoutes() []route {
+	return nil
+}

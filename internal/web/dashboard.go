@@ -1,0 +1,7 @@
+package web
+
+// The district dashboard.
+
+func (s *server) dashboardRoutes() []route {
+	return nil
+}

@@ -1,0 +1,7 @@
+package web
+
+// The plan editor.
+
+func (s *server) editorRoutes() []route {
+	return nil
+}
