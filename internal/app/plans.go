@@ -291,6 +291,8 @@ func (s *Service) SaveSection(ctx context.Context, a Actor, districtID, planID s
 		}
 	} else if a.IsFamily() {
 		return 0, iep.Errorf(iep.KindForbidden, "the family writes the concerns and vision; suggest a change to the %s section instead", kind)
+	} else if content, err = assignIDs(kind, content); err != nil {
+		return 0, err
 	}
 	var rev int
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
@@ -307,7 +309,7 @@ func (s *Service) SaveSection(ctx context.Context, a Actor, districtID, planID s
 func (c *step) concerns(p *iep.Plan, content []byte) ([]byte, error) {
 	var in iep.Concerns
 	var tmp iep.Content
-	if err := iep.DecodeSection(&tmp, iep.SectionConcerns, content); err != nil {
+	if err := iep.DecodeDraftSection(&tmp, iep.SectionConcerns, content); err != nil {
 		return nil, err
 	}
 	in = tmp.Concerns
@@ -402,7 +404,7 @@ func (s *Service) Suggest(ctx context.Context, a Actor, districtID, planID strin
 	if tmp.Section(in.Section) == nil {
 		return nil, iep.Problems{{Field: "section", Code: iep.CodeChoice}}.Err()
 	}
-	if err := iep.DecodeSection(&tmp, in.Section, in.Content); err != nil {
+	if err := iep.DecodeDraftSection(&tmp, in.Section, in.Content); err != nil {
 		ps.Nest("content.", err)
 	}
 	normal, _ := iep.EncodeSection(&tmp, in.Section)

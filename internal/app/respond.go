@@ -59,7 +59,7 @@ func (s *Service) Propose(ctx context.Context, a Actor, districtID, planID strin
 		return nil, err
 	}
 	var ps iep.Problems
-	ps.Nest("plan.", p.Validate())
+	ps.Nest("plan.", p.ValidateForProposal())
 	if in.WithoutMeeting != nil && p.Kind != iep.PlanAmendment {
 		ps = append(ps, iep.Problem{Field: "without_meeting", Code: iep.CodeInvalid, Detail: "only an amendment is agreed without a meeting"})
 	}

@@ -106,8 +106,47 @@ type Plan struct {
 	SectionRevisions map[SectionKind]int `json:"section_revisions,omitempty"`
 }
 
-// Validate reports what is wrong with the plan's header and each of its sections.
+// Validate reports what is wrong with the plan's header and each of its sections. A draft's
+// sections may be incomplete (see DecodeDraftSection); any other plan's must be whole.
 func (p *Plan) Validate() error {
+	ps := p.headerProblems()
+	content := p.Content.Problems()
+	if p.Status == StatusDraft {
+		content = content.WithoutMissing()
+	}
+	ps.nest("", content)
+	return ps.Err()
+}
+
+// ValidateHeader reports what is wrong with the plan's header alone.
+func (p *Plan) ValidateHeader() error { return p.headerProblems().Err() }
+
+// ValidateForProposal reports what is wrong with the plan, every section required whole: what
+// the team must finish before proposing a draft.
+func (p *Plan) ValidateForProposal() error {
+	ps := p.headerProblems()
+	ps.nest("", p.Content.Problems())
+	c := &p.Content
+	// What every IEP must have (34 CFR 300.320(a)): goals, how progress is reported, services,
+	// the placement, and the extended school year decision.
+	if len(c.Goals.Goals) == 0 {
+		ps.add("goals.goals", CodeRequired, "at least one goal")
+	}
+	if p.Kind != PlanTransfer && len(c.Services.Lines) == 0 {
+		ps.add("services.lines", CodeRequired, "at least one service")
+	}
+	ps.required("progress_reporting.method", c.ProgressReporting.Method)
+	ps.required("progress_reporting.frequency", c.ProgressReporting.Frequency)
+	if c.Placement.EnvironmentCode == "" {
+		ps.add("placement.environment_code", CodeRequired, "")
+	}
+	if c.ESY.Decision == "" {
+		ps.add("esy.decision", CodeRequired, "")
+	}
+	return ps.Err()
+}
+
+func (p *Plan) headerProblems() Problems {
 	var ps Problems
 	ps.required("district_id", p.DistrictID)
 	ps.required("student_id", p.StudentID)
@@ -119,8 +158,7 @@ func (p *Plan) Validate() error {
 	if p.Kind == PlanAmendment && p.PreviousPlanID == "" {
 		ps.add("previous_plan_id", CodeRequired, "")
 	}
-	ps.nest("", p.Content.Problems())
-	return ps.Err()
+	return ps
 }
 
 // Version is a frozen copy of a plan as it was proposed (or amended): its canonical content

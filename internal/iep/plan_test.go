@@ -115,9 +115,19 @@ func TestPlanValidateNamesFields(t *testing.T) {
 	p := samplePlan()
 	p.Kind = "weekly"
 	p.EndDate = date.MustParse("2026-01-01")
-	p.Content.Services.Lines[0].MinutesPerSession = 0
+	p.Content.Services.Lines[0].MinutesPerSession = 900
 	p.Content.Goals.Goals[0].Baseline = ""
-	err := p.Validate()
+	p.Content.Services.Lines[0].SessionsPerPeriod = 0
+	// A draft may be incomplete: only what is wrong is a problem.
+	p.Status = StatusDraft
+	if err := p.Validate(); len(problemsOf(err)) != 3 {
+		t.Errorf("draft Validate() = %v, want the 3 wrong fields and none of the missing", err)
+	}
+	// The proposal (and any plan past draft) requires every section whole.
+	err := p.ValidateForProposal()
+	if p.Status = StatusProposed; p.Validate() == nil {
+		t.Error("a proposed plan with missing fields is valid")
+	}
 	var e *Error
 	if !errors.As(err, &e) || e.Kind != KindInvalid {
 		t.Fatalf("Validate() = %v, want an invalid error", err)
@@ -127,6 +137,7 @@ func TestPlanValidateNamesFields(t *testing.T) {
 		"end_date":                              CodeDateOrder,
 		"services.lines[0].minutes_per_session": CodeRange,
 		"goals.goals[0].baseline":               CodeRequired,
+		"services.lines[0].sessions_per_period": CodeRequired,
 	}
 	got := map[string]string{}
 	for _, p := range e.Problems {
@@ -192,4 +203,12 @@ func TestConflictErrorKind(t *testing.T) {
 	if !errors.Is(nf, ErrNotFound) || errors.Is(nf, ErrConflict) {
 		t.Errorf("Errorf(KindNotFound) does not match ErrNotFound only")
 	}
+}
+
+func problemsOf(err error) Problems {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Problems
+	}
+	return nil
 }

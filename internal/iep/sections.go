@@ -94,6 +94,18 @@ type Section interface {
 // DecodeSection parses the JSON of a section of kind k into content c and validates it. An
 // unknown kind, malformed JSON or an invalid section is a KindInvalid error.
 func DecodeSection(c *Content, k SectionKind, data []byte) error {
+	return decodeSection(c, k, data, false)
+}
+
+// DecodeDraftSection is DecodeSection for a draft: a draft is written over days and may be
+// incomplete, so a missing field is not an error (the proposal requires it: see
+// Plan.ValidateForProposal); a wrong one (a value not among the choices, out of range, dates
+// in the wrong order, a duplicate id) still is.
+func DecodeDraftSection(c *Content, k SectionKind, data []byte) error {
+	return decodeSection(c, k, data, true)
+}
+
+func decodeSection(c *Content, k SectionKind, data []byte, draft bool) error {
 	s := c.Section(k)
 	if s == nil {
 		return (Problems{{Field: "section", Code: CodeChoice, Detail: sectionNames()}}).Err()
@@ -101,9 +113,24 @@ func DecodeSection(c *Content, k SectionKind, data []byte) error {
 	if err := json.Unmarshal(data, s); err != nil {
 		return (Problems{{Field: string(k), Code: CodeInvalid, Detail: err.Error()}}).Err()
 	}
+	inner := s.Problems()
+	if draft {
+		inner = inner.WithoutMissing()
+	}
 	var ps Problems
-	ps.nest(string(k)+".", s.Problems())
+	ps.nest(string(k)+".", inner)
 	return ps.Err()
+}
+
+// WithoutMissing returns the problems that are not a missing field.
+func (ps Problems) WithoutMissing() Problems {
+	var out Problems
+	for _, p := range ps {
+		if p.Code != CodeRequired {
+			out = append(out, p)
+		}
+	}
+	return out
 }
 
 // EncodeSection returns the JSON of section k of c.
@@ -346,17 +373,11 @@ func (s *Services) Problems() Problems {
 		requiredChoice(&ps, f+"provider_role", l.ProviderRole, ProviderRoles)
 		requiredChoice(&ps, f+"setting", l.Setting, Settings)
 		requiredChoice(&ps, f+"period", l.Period, Periods)
-		if l.GroupSize < 1 || l.GroupSize > 30 {
-			ps.add(f+"group_size", CodeRange, "1..30")
-		}
-		if l.MinutesPerSession < 1 || l.MinutesPerSession > 480 {
-			ps.add(f+"minutes_per_session", CodeRange, "1..480")
-		}
-		if l.SessionsPerPeriod < 1 || l.SessionsPerPeriod > 50 {
-			ps.add(f+"sessions_per_period", CodeRange, "1..50")
-		}
-		if l.Period == PerCycle && (l.CycleDays < 2 || l.CycleDays > 20) {
-			ps.add(f+"cycle_days", CodeRange, "2..20")
+		requiredRange(&ps, f+"group_size", l.GroupSize, 1, 30)
+		requiredRange(&ps, f+"minutes_per_session", l.MinutesPerSession, 1, 480)
+		requiredRange(&ps, f+"sessions_per_period", l.SessionsPerPeriod, 1, 50)
+		if l.Period == PerCycle {
+			requiredRange(&ps, f+"cycle_days", l.CycleDays, 2, 20)
 		}
 		if l.StartDate.IsZero() {
 			ps.add(f+"start_date", CodeRequired, "")
@@ -593,4 +614,15 @@ func (t *Transition) Problems() Problems {
 		ps.required(fmt.Sprintf("services[%d].description", i), s.Description)
 	}
 	return ps
+}
+
+// requiredRange checks a whole number that must be given (zero is "not given yet", which a
+// draft may be) and lie in [lo, hi].
+func requiredRange(ps *Problems, field string, v, lo, hi int) {
+	switch {
+	case v == 0:
+		ps.add(field, CodeRequired, "")
+	case v < lo || v > hi:
+		ps.add(field, CodeRange, fmt.Sprintf("%d..%d", lo, hi))
+	}
 }

@@ -50,6 +50,9 @@ func (tx *Tx) CreatePlan(ctx context.Context, p *iep.Plan, by string) error {
 	if _, err := tx.exec(ctx, multiRow(insertSection, 7, len(iep.Sections)), args...); err != nil {
 		return wrap(err, "create plan %s: sections", p.ID)
 	}
+	if _, err := tx.exec(ctx, multiRow(insertSectionRevision, 7, len(iep.Sections)), args...); err != nil {
+		return wrap(err, "create plan %s: section history", p.ID)
+	}
 	p.SectionRevisions = revs
 	return tx.refreshCurrentPlan(ctx, p.DistrictID, p.StudentID)
 }
@@ -93,7 +96,7 @@ func (tx *Tx) lockPlan(ctx context.Context, districtID, planID string) (status i
 // move (iep.CheckTransition). It sets UpdatedAt. Errors: invalid, not found, conflict (an
 // illegal move).
 func (tx *Tx) UpdatePlanHeader(ctx context.Context, p *iep.Plan) error {
-	if err := p.Validate(); err != nil {
+	if err := p.ValidateHeader(); err != nil {
 		return err
 	}
 	stored, studentID, err := tx.lockPlan(ctx, p.DistrictID, p.ID)
@@ -126,7 +129,7 @@ func (tx *Tx) UpdatePlanHeader(ctx context.Context, p *iep.Plan) error {
 // plan is not a draft, or *iep.ConflictError).
 func (tx *Tx) SaveSection(ctx context.Context, districtID, planID string, kind iep.SectionKind, content []byte, baseRevision int, by string) (newRevision int, err error) {
 	var c iep.Content
-	if err := iep.DecodeSection(&c, kind, content); err != nil {
+	if err := iep.DecodeDraftSection(&c, kind, content); err != nil {
 		return 0, err
 	}
 	normal, err := iep.EncodeSection(&c, kind)
@@ -149,6 +152,9 @@ func (tx *Tx) SaveSection(ctx context.Context, districtID, planID string, kind i
 	}
 	if !ok {
 		return 0, tx.sectionConflict(ctx, districtID, planID, kind, baseRevision, content)
+	}
+	if err := tx.recordRevision(ctx, districtID, planID, kind, baseRevision, baseRevision+1, normal, by); err != nil {
+		return 0, err
 	}
 	_, err = tx.exec(ctx, `UPDATE plans SET updated_at = $3 WHERE district_id = $1 AND id = $2`,
 		districtID, planID, tx.db.d.instant(tx.now))

@@ -3,6 +3,7 @@ package store
 import (
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -222,7 +223,8 @@ func testSaveSectionInvalid(t *testing.T, db *DB) {
 		content string
 		field   string
 	}{
-		{iep.SectionServices, `{"lines":[{"id":"l1"}]}`, "services.lines[0].category"},
+		{iep.SectionServices, `{"lines":[{"id":"l1","category":"lunch"}]}`, "services.lines[0].category"},
+		{iep.SectionServices, `{"lines":[{"id":"l1","minutes_per_session":900}]}`, "services.lines[0].minutes_per_session"},
 		{iep.SectionGoals, `{"goals":`, "goals"},
 		{"no_such_section", `{}`, "section"},
 	} {
@@ -235,6 +237,22 @@ func testSaveSectionInvalid(t *testing.T, db *DB) {
 	if _, rev, _ := db.GetSection(ctx, f.district.ID, p.ID, iep.SectionServices); rev != 1 {
 		t.Errorf("services revision = %d after invalid saves, want 1", rev)
 	}
+	// A draft is written over days: a goal begun but not finished is kept, not refused (the
+	// proposal requires it whole).
+	half := `{"goals":[{"id":"g1","area":"Reading","statement":"Given a grade-level passage, Sam will"}]}`
+	if rev, err := saveSection(db, f, p.ID, iep.SectionGoals, half, 1); err != nil || rev != 2 {
+		t.Fatalf("SaveSection(half a goal) = %d, %v; want 2, nil", rev, err)
+	}
+	got, err := db.GetPlan(ctx, f.district.ID, p.ID)
+	if err != nil || len(got.Content.Goals.Goals) != 1 || got.Content.Goals.Goals[0].Statement != "Given a grade-level passage, Sam will" {
+		t.Fatalf("the half-written goal was not kept: %+v, %v", got, err)
+	}
+	if err := got.ValidateForProposal(); !slices.Contains(problemFields(err), "goals.goals[0].baseline") {
+		t.Errorf("ValidateForProposal = %v, want the missing baseline named", err)
+	}
+	// Its header can still change (a meeting date, a case manager).
+	got.MeetingDate = got.StartDate
+	mustWrite(t, db, func(tx *Tx) error { return tx.UpdatePlanHeader(ctx, got) })
 }
 
 func testSaveSectionNotDraft(t *testing.T, db *DB) {
