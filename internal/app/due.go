@@ -167,14 +167,8 @@ func (s *Service) WhatIsDue(ctx context.Context, a Actor, districtID string, q D
 		return nil, err
 	}
 	if !out.CaseloadOnly {
-		staff, err := s.db.ListStaff(ctx, districtID)
-		if err != nil {
+		if out.CaseManagers, err = s.db.ListStaffWithRole(ctx, districtID, iep.RoleCaseManager); err != nil {
 			return nil, err
-		}
-		for _, st := range staff {
-			if st.Active && st.HasRole(iep.RoleCaseManager) {
-				out.CaseManagers = append(out.CaseManagers, st)
-			}
 		}
 	}
 	return out, s.audit(ctx, a, dec, "read_due", auditDistrict, districtID, districtID, "")

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"time"
 
 	"github.com/openiep/openiep/internal/access"
 	"github.com/openiep/openiep/internal/date"
 	"github.com/openiep/openiep/internal/iep"
+	"github.com/openiep/openiep/internal/schoolday"
 	"github.com/openiep/openiep/internal/store"
 )
 
@@ -37,6 +39,30 @@ type Record struct {
 	DirectoryOnly bool
 	// Reason is the relationship that let the reader see the record (access.Reason).
 	Reason access.Reason
+
+	// Deadlines are the student's open deadlines (by due date), then those met in the last
+	// RecentDeadlineDays (most recent first), each with its state on Today.
+	Deadlines []StudentDeadline
+	// Documents are the student's documents, newest first (metadata only).
+	Documents []iep.Document
+	// Delivery is the services in effect with the minutes promised and delivered so far; nil
+	// when no plan is in effect.
+	Delivery *Delivery
+	// Progress is each goal of Plan with its latest measurement and latest reported rating.
+	Progress []GoalProgress
+	// OpenPlan is the plan being written or waiting for the family's answer (draft, proposed);
+	// nil when none.
+	OpenPlan *iep.Plan
+	// MayEdit is set when the reader is staff who may edit the student's plans (the policy's
+	// edit_plan): the page offers the plan's editor, its team, its meetings.
+	MayEdit bool
+	// NewPlanKinds are the kinds of plan the reader may start now: none while a plan is open or
+	// when they may not edit; annual, amendment and reevaluation with a plan in effect; initial
+	// once the student is found eligible and no plan is in effect.
+	NewPlanKinds []iep.PlanKind
+
+	family bool       // the reader is the family: drafts not yet shared are not shown
+	plans  []iep.Plan // every plan of the student (newest first), as read for History
 }
 
 // TeamMember is a member of a plan's team with the person's name resolved; Name is "" when the
@@ -71,8 +97,10 @@ func (s *Service) StudentRecord(ctx context.Context, a Actor, districtID, studen
 	if err != nil {
 		return nil, err
 	}
-	r := &Record{District: *d, Student: *st, Today: s.today(d.Timezone), DirectoryOnly: directoryOnly, Reason: dec.Reason}
-	steps := []func(context.Context, *Record) error{s.readProfile, s.readPlan, s.readTeam, s.readHistory}
+	r := &Record{District: *d, Student: *st, Today: s.today(d.Timezone), DirectoryOnly: directoryOnly, Reason: dec.Reason,
+		family: a.IsFamily()}
+	steps := []func(context.Context, *Record) error{s.readProfile, s.readPlan, s.readTeam, s.readHistory,
+		s.readDeadlines, s.readDocuments, s.readDelivery, s.readProgress}
 	action := auditRead
 	if directoryOnly {
 		r.Student = directoryView(r.Student)
@@ -80,6 +108,11 @@ func (s *Service) StudentRecord(ctx context.Context, a Actor, districtID, studen
 	}
 	for _, step := range steps {
 		if err := step(ctx, r); err != nil {
+			return nil, fmt.Errorf("student %s: %w", studentID, err)
+		}
+	}
+	if !directoryOnly && a.Kind == ActorStaff {
+		if err := s.readActions(ctx, a, r); err != nil {
 			return nil, fmt.Errorf("student %s: %w", studentID, err)
 		}
 	}
@@ -118,6 +151,9 @@ func (s *Service) readPlan(ctx context.Context, r *Record) error {
 	}
 	if err != nil {
 		return err
+	}
+	if r.family && p.Status == iep.StatusDraft && p.SharedAt.IsZero() {
+		return nil // the family sees a draft once it is shared with them
 	}
 	r.Plan = p
 	schoolID := cmp.Or(p.Content.Placement.SchoolID, p.SchoolID)
@@ -171,7 +207,14 @@ func (s *Service) readHistory(ctx context.Context, r *Record) error {
 	if err != nil {
 		return err
 	}
-	for _, p := range plans {
+	r.plans = plans
+	for i, p := range plans {
+		if r.family && p.Status == iep.StatusDraft && p.SharedAt.IsZero() {
+			continue
+		}
+		if (p.Status == iep.StatusDraft || p.Status == iep.StatusProposed) && r.OpenPlan == nil {
+			r.OpenPlan = &plans[i]
+		}
 		if r.Plan == nil || p.ID != r.Plan.ID {
 			r.History = append(r.History, p)
 		}
@@ -243,4 +286,285 @@ func WeeklyMinutes(l iep.ServiceLine) (minutes int, exact bool) {
 		return int(math.Round(perPeriod * 12 / 52)), false
 	}
 	return 0, false
+}
+
+// RecentDeadlineDays is how far back the student page lists deadlines that were met.
+const RecentDeadlineDays = 180
+
+// readDeadlines reads the student's open deadlines and those met recently, with their states.
+func (s *Service) readDeadlines(ctx context.Context, r *Record) error {
+	ds, err := s.db.ListStudentDeadlines(ctx, r.District.ID, r.Student.ID)
+	if err != nil {
+		return err
+	}
+	pack := s.packOf(ctx, &r.District)
+	since := r.Today.AddDays(-RecentDeadlineDays)
+	for _, d := range ds {
+		if d.Open() || !d.MetOn.Before(since) {
+			r.Deadlines = append(r.Deadlines, StudentDeadline{Deadline: d, Status: statusUnder(pack, d, r.Today)})
+		}
+	}
+	return nil
+}
+
+// readDocuments reads the metadata of the student's documents, newest first.
+func (s *Service) readDocuments(ctx context.Context, r *Record) error {
+	docs, err := s.db.ListDocuments(ctx, r.District.ID, r.Student.ID)
+	slices.Reverse(docs)
+	r.Documents = docs
+	return err
+}
+
+// GoalProgress is a goal of the plan with its progress: how many measurements, the latest one,
+// and the latest progress report that rates it.
+type GoalProgress struct {
+	Goal   iep.Goal
+	Points int
+	Latest *iep.ProgressPoint  // nil when the goal has no measurement yet
+	Report *iep.ProgressReport // nil when no report rates the goal yet
+	Entry  *iep.ProgressEntry  // the goal's entry in Report
+}
+
+// readProgress reads the measurements and reports of the plan shown, latest per goal.
+func (s *Service) readProgress(ctx context.Context, r *Record) error {
+	if r.Plan == nil || len(r.Plan.Content.Goals.Goals) == 0 {
+		return nil
+	}
+	points, err := s.db.ListProgressPoints(ctx, r.District.ID, r.Plan.ID)
+	if err != nil {
+		return err
+	}
+	reports, err := s.db.ListProgressReports(ctx, r.District.ID, r.Plan.ID)
+	if err != nil {
+		return err
+	}
+	for _, g := range r.Plan.Content.Goals.Goals {
+		gp := GoalProgress{Goal: g}
+		for i := range points { // by goal and date: the last one is the latest
+			if points[i].GoalID == g.ID {
+				gp.Points++
+				gp.Latest = &points[i]
+			}
+		}
+		for i := range reports { // by the end of their period: the last one is the latest
+			for j := range reports[i].Entries {
+				if reports[i].Entries[j].GoalID == g.ID {
+					gp.Report, gp.Entry = &reports[i], &reports[i].Entries[j]
+				}
+			}
+		}
+		r.Progress = append(r.Progress, gp)
+	}
+	return nil
+}
+
+// readActions says what the staff reader may do with the student's plans: edit them (the policy
+// asked again, through the one seam), and which plan they may start.
+func (s *Service) readActions(ctx context.Context, a Actor, r *Record) error {
+	_, err := s.authorize(ctx, a, access.EditPlan, r.District.ID, r.Student.ID)
+	switch k := iep.KindOf(err); {
+	case err == nil:
+		r.MayEdit = true
+	case k == iep.KindForbidden || k == iep.KindNotFound:
+		return nil
+	default:
+		return err
+	}
+	if r.OpenPlan != nil {
+		return nil
+	}
+	if newestInEffect(r.plans) != nil {
+		r.NewPlanKinds = []iep.PlanKind{iep.PlanAnnual, iep.PlanAmendment, iep.PlanReeval}
+		return nil
+	}
+	els, err := s.db.ListEligibility(ctx, r.District.ID, r.Student.ID)
+	if err != nil {
+		return err
+	}
+	if len(els) > 0 && els[len(els)-1].Eligible {
+		r.NewPlanKinds = []iep.PlanKind{iep.PlanInitial}
+	}
+	return nil
+}
+
+// Delivery is what the school promised and delivered of each service line in effect (school
+// year lines: summer services are delivered on ESY days and are not counted here), this month
+// and this school year, up to today.
+type Delivery struct {
+	// Year is the school year counted (the one under way, else the last one begun); nil when
+	// the district has no calendar: then the year is counted from September 1 and every Monday
+	// to Friday is taken for a school day (Estimated).
+	Year      *iep.SchoolYear
+	Estimated bool
+	// YearFrom and MonthFrom are the first days counted; To the last (today, or the year's last
+	// day once it is over).
+	YearFrom, MonthFrom, To date.Date
+	Lines                   []LineDelivery
+}
+
+// LineDelivery is one service line in effect with its minutes this month and this school year.
+type LineDelivery struct {
+	iep.EffectiveLine
+	Month, Year Minutes
+}
+
+// Minutes are the minutes promised so far in a period and those delivered (delivered sessions
+// and make-ups logged against the line; a missed session delivers nothing), with the sessions
+// missed and made up.
+type Minutes struct {
+	Promised, Delivered int
+	Missed, MadeUp      int
+	SchoolDays          int  // the school days of the period the line was in effect on
+	Outside             bool // the line was not in effect in the period at all (its dates)
+}
+
+// ShortBy is how many of the minutes promised were not delivered (0 when none are missing).
+func (m Minutes) ShortBy() int { return max(0, m.Promised-m.Delivered) }
+
+// readDelivery computes the services in effect (iep.EffectiveServices over the newest plan in
+// effect as frozen, the family's answers and the plan before it) and their minutes from the
+// service logs: the minutes promised so far spread evenly over the school days (a week is five
+// school days, a cycle its CycleDays, a month its own school days), rounded to the minute.
+func (s *Service) readDelivery(ctx context.Context, r *Record) error {
+	cur := newestInEffect(r.plans)
+	if cur == nil || r.DirectoryOnly {
+		return nil
+	}
+	lines, err := s.schoolYearServices(ctx, r.District.ID, cur)
+	if err != nil {
+		return err
+	}
+	dl := &Delivery{To: r.Today}
+	years, err := s.db.ListSchoolYears(ctx, r.District.ID)
+	if err != nil {
+		return err
+	}
+	for i := range years {
+		if !years[i].FirstDay.After(r.Today) && (dl.Year == nil || years[i].FirstDay.After(dl.Year.FirstDay)) {
+			dl.Year = &years[i]
+		}
+	}
+	var cal *schoolday.Calendar
+	if dl.Year != nil {
+		days, err := s.db.ListCalendarDays(ctx, r.District.ID, dl.Year.ID)
+		if err != nil {
+			return err
+		}
+		cal, err = schoolday.New(r.District.RulePack, schoolday.FromStore([]iep.SchoolYear{*dl.Year}, days)...)
+		if err != nil {
+			cal = nil
+		}
+	}
+	if cal == nil {
+		dl.Year, dl.Estimated = nil, true
+		y := r.Today.Year
+		if r.Today.Month < time.September {
+			y--
+		}
+		dl.YearFrom = date.New(y, time.September, 1)
+	} else {
+		dl.YearFrom = dl.Year.FirstDay
+		if dl.Year.LastDay.Before(dl.To) {
+			dl.To = dl.Year.LastDay
+		}
+	}
+	dl.MonthFrom = date.New(r.Today.Year, r.Today.Month, 1)
+	if dl.MonthFrom.Before(dl.YearFrom) {
+		dl.MonthFrom = dl.YearFrom
+	}
+	logs, err := s.db.ListServiceLogs(ctx, r.District.ID, r.Student.ID, dl.YearFrom, dl.To)
+	if err != nil {
+		return err
+	}
+	school := func(d date.Date) bool {
+		if cal == nil {
+			return d.Weekday() != time.Saturday && d.Weekday() != time.Sunday
+		}
+		ok, known := cal.IsSchoolDay(d)
+		return ok && known
+	}
+	for _, l := range lines {
+		ld := LineDelivery{EffectiveLine: l}
+		ld.Year = minutesBetween(l.ServiceLine, logs, dl.YearFrom, dl.To, school)
+		ld.Month = minutesBetween(l.ServiceLine, logs, dl.MonthFrom, dl.To, school)
+		dl.Lines = append(dl.Lines, ld)
+	}
+	r.Delivery = dl
+	return nil
+}
+
+// schoolYearServices is iep.EffectiveServices of plan cur without its summer lines: cur as
+// frozen, minus what the family rejected (accepted in part), with the previous plan's lines for
+// what was rejected.
+func (s *Service) schoolYearServices(ctx context.Context, districtID string, cur *iep.Plan) ([]iep.EffectiveLine, error) {
+	if cur.CurrentVersion == 0 {
+		return nil, nil // a plan in effect was always proposed, so frozen; nothing to count otherwise
+	}
+	return s.planServices(ctx, districtID, cur, false)
+}
+
+// minutesBetween is what line l promised and what the logs show delivered from from to to (both
+// included), within the line's own dates; school says which days are school days.
+func minutesBetween(l iep.ServiceLine, logs []iep.ServiceLog, from, to date.Date, school func(date.Date) bool) Minutes {
+	if !l.StartDate.IsZero() && l.StartDate.After(from) {
+		from = l.StartDate
+	}
+	if !l.EndDate.IsZero() && l.EndDate.Before(to) {
+		to = l.EndDate
+	}
+	var m Minutes
+	if to.Before(from) {
+		m.Outside = true
+		return m
+	}
+	count := func(a, b date.Date) int {
+		n := 0
+		for d := a; !d.After(b); d = d.AddDays(1) {
+			if school(d) {
+				n++
+			}
+		}
+		return n
+	}
+	m.SchoolDays = count(from, to)
+	perPeriod := float64(l.MinutesPerPeriod())
+	var promised float64
+	switch l.Period {
+	case iep.PerWeek:
+		promised = perPeriod * float64(m.SchoolDays) / 5
+	case iep.PerCycle:
+		if l.CycleDays > 0 {
+			promised = perPeriod * float64(m.SchoolDays) / float64(l.CycleDays)
+		}
+	case iep.PerMonth:
+		for first := date.New(from.Year, from.Month, 1); !first.After(to); first = date.New(first.Year, first.Month+1, 1) {
+			last := date.New(first.Year, first.Month+1, 1).AddDays(-1)
+			if whole := count(first, last); whole > 0 {
+				a, b := first, last
+				if a.Before(from) {
+					a = from
+				}
+				if b.After(to) {
+					b = to
+				}
+				promised += perPeriod * float64(count(a, b)) / float64(whole)
+			}
+		}
+	}
+	m.Promised = int(math.Round(promised))
+	for _, g := range logs {
+		if g.ServiceLineID != l.ID || g.Date.Before(from) || g.Date.After(to) {
+			continue
+		}
+		switch g.Status {
+		case iep.SessionDelivered:
+			m.Delivered += g.Minutes
+		case iep.SessionMakeUp:
+			m.Delivered += g.Minutes
+			m.MadeUp++
+		case iep.SessionMissed:
+			m.Missed++
+		}
+	}
+	return m
 }

@@ -593,12 +593,20 @@ func (s *Service) effectiveServices(ctx context.Context, districtID, studentID s
 	if cur == nil {
 		return out, nil
 	}
+	lines, err := s.planServices(ctx, districtID, cur, true)
+	return append(out, lines...), err
+}
+
+// planServices is iep.EffectiveServices of plan cur (in effect, so frozen): cur as frozen, minus
+// what the family rejected (accepted in part), with the previous plan's lines for what was
+// rejected; without the summer (ESY) lines unless summer.
+func (s *Service) planServices(ctx context.Context, districtID string, cur *iep.Plan, summer bool) ([]iep.EffectiveLine, error) {
 	frozen, err := s.frozen(ctx, districtID, cur.ID, cur.CurrentVersion)
 	if err != nil {
 		return nil, err
 	}
 	var sections []iep.SectionKind
-	var lines []string
+	var rejected []string
 	if cur.Status == iep.StatusAcceptedInPart {
 		rs, err := s.db.ListResponses(ctx, districtID, cur.ID)
 		if err != nil {
@@ -610,11 +618,11 @@ func (s *Service) effectiveServices(ctx context.Context, districtID, studentID s
 				current = append(current, r)
 			}
 		}
-		_, sections, lines = iep.CombineResponses(current)
+		_, sections, rejected = iep.CombineResponses(current)
 	}
 	var prev *iep.Content
 	var prevID string
-	if cur.PreviousPlanID != "" {
+	if (len(sections) > 0 || len(rejected) > 0) && cur.PreviousPlanID != "" {
 		pp, err := s.db.GetPlan(ctx, districtID, cur.PreviousPlanID)
 		if err != nil {
 			return nil, err
@@ -624,11 +632,18 @@ func (s *Service) effectiveServices(ctx context.Context, districtID, studentID s
 			if err != nil {
 				return nil, err
 			}
-			prev, prevID = &f.plan.Content, pp.ID
+			c := f.plan.Content
+			if !summer {
+				c.ESY.Services = nil
+			}
+			prev, prevID = &c, pp.ID
 		}
 	}
-	out = append(out, iep.EffectiveServices(cur.ID, &frozen.plan.Content, sections, lines, prevID, prev)...)
-	return out, nil
+	c := frozen.plan.Content
+	if !summer {
+		c.ESY.Services = nil
+	}
+	return iep.EffectiveServices(cur.ID, &c, sections, rejected, prevID, prev), nil
 }
 
 type frozenVersion struct {

@@ -31,7 +31,7 @@ func (g *gen) writeOrg(ctx context.Context, tx *store.Tx) error {
 			return fmt.Errorf("staff %s: %w", g.staff[i].ID, err)
 		}
 	}
-	return nil
+	return g.writeBanks(ctx, tx)
 }
 
 // each calls fn for every element of xs, stopping at the first error.

@@ -124,6 +124,9 @@ func TestPlanValidateNamesFields(t *testing.T) {
 		t.Errorf("draft Validate() = %v, want the 3 wrong fields and none of the missing", err)
 	}
 	// The proposal (and any plan past draft) requires every section whole.
+	p.Content.ProgressReporting = ProgressReporting{Method: "Written report", Frequency: "Quarterly"}
+	p.Content.Placement = Placement{EnvironmentCode: "RC80", PercentInRegularClass: 100}
+	p.Content.ESY = ESY{Decision: ESYNotEligible, Rationale: "No regression over breaks."}
 	err := p.ValidateForProposal()
 	if p.Status = StatusProposed; p.Validate() == nil {
 		t.Error("a proposed plan with missing fields is valid")
@@ -211,4 +214,25 @@ func problemsOf(err error) Problems {
 		return e.Problems
 	}
 	return nil
+}
+
+// TestProposalNeedsWhatEveryIEPHas: an empty draft is a valid draft, and the proposal names
+// what every IEP must have (34 CFR 300.320(a)).
+func TestProposalNeedsWhatEveryIEPHas(t *testing.T) {
+	p := samplePlan()
+	p.Status = StatusDraft
+	p.Content = Content{}
+	if err := p.Validate(); err != nil {
+		t.Fatalf("an empty draft: %v", err)
+	}
+	got := map[string]bool{}
+	for _, pr := range problemsOf(p.ValidateForProposal()) {
+		got[pr.Field] = true
+	}
+	for _, f := range []string{"goals.goals", "services.lines", "progress_reporting.method", "progress_reporting.frequency",
+		"placement.environment_code", "esy.decision"} {
+		if !got[f] {
+			t.Errorf("the proposal of an empty draft does not name %s (got %v)", f, got)
+		}
+	}
 }

@@ -47,7 +47,8 @@ func deadlineDest(d *Deadline) []any {
 }
 
 // ReplaceDeadlines stores the student's deadlines in place of those stored before, numbering
-// them 1, 2, 3… in the given order. Errors: invalid (a deadline without a clock or a due date).
+// them 1, 2, 3… in the given order. A zero Soon is Due. Errors: invalid (a deadline without a
+// clock or a due date, or due soon from a day after its due date).
 func (tx *Tx) ReplaceDeadlines(ctx context.Context, districtID, studentID string, ds []Deadline) error {
 	var ps iep.Problems
 	for i, d := range ds {
@@ -57,6 +58,10 @@ func (tx *Tx) ReplaceDeadlines(ctx context.Context, districtID, studentID string
 		}
 		if d.Due.IsZero() || d.Start.IsZero() {
 			ps = append(ps, iep.Problem{Field: f + "due", Code: iep.CodeRequired})
+		} else if d.Soon.After(d.Due) {
+			// "Due soon" from a day after the due day: never computed (a rule's threshold is
+			// days before), and CountDue's sums by day rely on it (migration 0020).
+			ps = append(ps, iep.Problem{Field: f + "soon", Code: iep.CodeDateOrder, Detail: "due"})
 		}
 	}
 	if err := ps.Err(); err != nil {
@@ -175,9 +180,63 @@ type DueCounts struct {
 	Overdue, DueSoon, Upcoming, Paused int
 }
 
-// CountDue counts the open deadlines that match f (its Status, After and Limit are ignored).
+// CountDue counts the open deadlines that match f (its Status, After and Limit are ignored),
+// as ListDue with each status would list them. Without a case manager it sums counts that
+// triggers on deadlines keep by clock and period (migration 0021), for the district and for
+// each school: the open deadlines not paused by due day and by "due soon" day, the paused ones
+// by due day, with the days of other years summed by year and the days of other months of this
+// year by month. On today t, overdue = due before t, upcoming = due soon from after t, due soon
+// = due from t on less upcoming (a deadline is due soon from its due day at the latest). A count
+// reads every year, this year's months and this month's days (three ranges of a primary key, a
+// few hundred rows at most) whatever the district's size and however far its deadlines reach. A
+// case manager's counts are read from their range of deadlines_open_case_manager: a caseload
+// is small. Errors: invalid (no Today).
 func (db *DB) CountDue(ctx context.Context, districtID string, f DueFilter) (DueCounts, error) {
 	f.Status, f.After = DueAll, ""
+	if f.CaseManagerID != "" {
+		return db.countDueRows(ctx, districtID, f)
+	}
+	if f.Today.IsZero() {
+		return DueCounts{}, iep.Problems{{Field: "today", Code: iep.CodeRequired}}.Err()
+	}
+	t := f.Today.String()
+	year, month := t[:4], t[:7]
+	// $1 the district, $2 today, $3 its year, $4 its month, $5–$6 the year's months, $7–$8 the
+	// month's days; then the school and the clock, as the filter has them.
+	args := []any{districtID, t, year, month, year + "-01", year + "-12", month + "-01", month + "-31"}
+	from := `FROM due_counts_by_period c WHERE c.district_id = $1`
+	if f.SchoolID != "" {
+		args = append(args, f.SchoolID)
+		from = `FROM due_counts_by_school_period c WHERE c.district_id = $1 AND c.school_id = $` + strconv.Itoa(len(args))
+	}
+	clock := ""
+	if f.Clock != "" {
+		args = append(args, f.Clock)
+		clock = ` AND c.clock = $` + strconv.Itoa(len(args))
+	}
+	// A period other than today's year and month compares with today as each of its days does.
+	sums := `SELECT COALESCE(SUM(CASE WHEN c.period < $2 THEN c.due END), 0),
+			COALESCE(SUM(CASE WHEN c.period >= $2 THEN c.due END), 0),
+			COALESCE(SUM(CASE WHEN c.period > $2 THEN c.soon END), 0), COALESCE(SUM(c.paused), 0) ` + from
+	rows, err := list(ctx, db, func(r row, x *[4]int) error { return r.Scan(&x[0], &x[1], &x[2], &x[3]) },
+		sums+` AND c.grain = 4 AND c.period <> $3`+clock+`
+		UNION ALL `+sums+` AND c.grain = 7 AND c.period BETWEEN $5 AND $6 AND c.period <> $4`+clock+`
+		UNION ALL `+sums+` AND c.grain = 10 AND c.period BETWEEN $7 AND $8`+clock, args...)
+	if err != nil {
+		return DueCounts{}, wrap(err, "count what is due in district %s", districtID)
+	}
+	var c DueCounts
+	var dueFrom int // due today or later, of which the upcoming ones are not yet due soon
+	for _, x := range rows {
+		c.Overdue, dueFrom, c.Upcoming, c.Paused = c.Overdue+x[0], dueFrom+x[1], c.Upcoming+x[2], c.Paused+x[3]
+	}
+	c.DueSoon = dueFrom - c.Upcoming
+	return c, nil
+}
+
+// countDueRows is CountDue counted from the deadlines themselves, one range of a partial index
+// (deadlines_open_case_manager when f names a case manager, as CountDue uses it).
+func (db *DB) countDueRows(ctx context.Context, districtID string, f DueFilter) (DueCounts, error) {
 	q, err := dueWhere(districtID, f)
 	if err != nil {
 		return DueCounts{}, err

@@ -177,6 +177,29 @@ func (db *DB) ListStaff(ctx context.Context, districtID string) ([]iep.Staff, er
 		ORDER BY last_name, first_name, id`, districtID)
 }
 
+// ListSchoolStaff returns the district's active staff who work in the school or district-wide
+// (no school listed), by last name, first name: those a team of that school's student is made
+// of. The district's other schools' staff are left out (a district has thousands).
+func (db *DB) ListSchoolStaff(ctx context.Context, districtID, schoolID string) ([]iep.Staff, error) {
+	return list(ctx, db, scanStaff, `SELECT `+staffCols+` FROM staff WHERE district_id = $1 AND active = $3
+		AND (CAST(school_ids AS TEXT) IN ('[]', 'null') OR `+fmt.Sprintf(db.d.idsIn, "$2", "school_ids")+`)
+		ORDER BY last_name, first_name, id`, districtID, schoolID, true)
+}
+
+// ListStaffWithRole returns the district's active staff who hold role, by last name, first
+// name, for a picker: their id, district, names and e-mail only (roles, schools and languages
+// are not read: a district has thousands of staff).
+func (db *DB) ListStaffWithRole(ctx context.Context, districtID string, role iep.StaffRole) ([]iep.Staff, error) {
+	// A LIKE on the roles' JSON text: a role is a quoted word of a JSON array, and no role's
+	// name holds a quote, so `%"case_manager"%` matches exactly the holders.
+	return list(ctx, db, func(r row, s *iep.Staff) error {
+		s.Active = true
+		return r.Scan(&s.DistrictID, &s.ID, &s.FirstName, &s.LastName, &s.Email)
+	}, `SELECT district_id, id, first_name, last_name, email FROM staff WHERE district_id = $1 AND active = $3
+		AND CAST(roles AS TEXT) LIKE $2
+		ORDER BY last_name, first_name, id`, districtID, `%"`+string(role)+`"%`, true)
+}
+
 // GetStaff returns one staff member of the district. Errors: not found.
 func (db *DB) GetStaff(ctx context.Context, districtID, id string) (*iep.Staff, error) {
 	var s iep.Staff

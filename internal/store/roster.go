@@ -1,11 +1,13 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -295,11 +297,16 @@ func (db *DB) ListStaffStudents(ctx context.Context, districtID, staffID string,
 			UNION SELECT g.student_id, 'g' FROM access_grants g
 				WHERE g.district_id = $1 AND g.staff_id = $2 AND g.starts_at <= $3 AND g.until > $3
 					AND (g.revoked_at IS NULL OR g.revoked_at > $3)
-		) w JOIN students s ON s.district_id = $1 AND s.id = w.student_id
-		ORDER BY s.last_name, s.first_name, s.id, w.how`, districtID, staffID, at)
+		) w CROSS JOIN students s WHERE s.district_id = $1 AND s.id = w.student_id`, districtID, staffID, at)
 	if err != nil {
 		return nil, wrap(err, "list the students of staff %s", staffID)
 	}
+	// Sorted here: asked to sort, SQLite without statistics walked the district's students by
+	// name (35 ms at 100,000 students) instead of reaching this caseload's few by key.
+	slices.SortFunc(rows, func(a, b StaffStudent) int {
+		return cmp.Or(strings.Compare(a.LastName, b.LastName), strings.Compare(a.FirstName, b.FirstName),
+			strings.Compare(a.StudentID, b.StudentID))
+	})
 	// One row per student, with every way the staff member works with them.
 	var out []StaffStudent
 	for _, r := range rows {

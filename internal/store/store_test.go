@@ -53,6 +53,7 @@ var contract = []struct {
 	{"SaveSectionInvalid", testSaveSectionInvalid},
 	{"SaveSectionNotDraft", testSaveSectionNotDraft},
 	{"SaveSectionRace", testSaveSectionRace},
+	{"SectionHistory", testSectionHistory},
 	{"UpdatePlanHeader", testUpdatePlanHeader},
 	{"FreezePlan", testFreezePlan},
 	{"VersionsImmutable", testVersionsImmutable},
@@ -64,6 +65,9 @@ var contract = []struct {
 	{"DeliveryRoundTrip", testDeliveryRoundTrip},
 	{"EventsOrder", testEventsOrder},
 	{"Rollback", testRollback},
+	{"SearchStudents", testSearchStudents},
+	{"Caseload", testCaseload},
+	{"Banks", testBanks},
 }
 
 func TestStore(t *testing.T) {

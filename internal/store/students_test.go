@@ -129,7 +129,7 @@ func testValidationWritesNothing(t *testing.T, db *DB) {
 
 	s := f.addStudent(t, db, "Val", "Id")
 	p := f.plan(s.ID)
-	p.Content.Services.Lines[0].MinutesPerSession = 0
+	p.Content.Services.Lines[0].MinutesPerSession = 900 // wrong, not just missing: a draft may be unfinished
 	err = db.Write(ctx, func(tx *Tx) error { return tx.CreatePlan(ctx, &p, "") })
 	wantKind(t, err, iep.KindInvalid, "CreatePlan(invalid service line)")
 	if !slices.Contains(problemFields(err), "services.lines[0].minutes_per_session") {

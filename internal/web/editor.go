@@ -18,10 +18,11 @@ import (
 	"github.com/openiep/openiep/internal/app"
 	"github.com/openiep/openiep/internal/i18n"
 	"github.com/openiep/openiep/internal/iep"
+	"github.com/openiep/openiep/internal/store"
 )
 
 func init() {
-	pageFiles["editor"] = []string{"editor.html", "editor_sections.html"}
+	pageFiles["editor"] = []string{"editor.html", "editor_sections.html", "bank_results.html"}
 	pageFiles["plan_read"] = []string{"plan_read.html", "plan.html", "plan_sections.html"}
 	pageFiles["section_history"] = []string{"section_history.html"}
 }
@@ -49,6 +50,8 @@ type editorPage struct {
 	Missing  []fieldError // what the proposal still needs, each linked to its field
 	Notice   string       // what a form just did
 	EditorJS string       // the editor's script: the status line when a save fails
+	// banks are the goal and accommodation banks' first results, by section.
+	banks map[iep.SectionKind]*bankSearchView
 }
 
 // sectionView is one section's form: its content (stored, or as just typed when shown again),
@@ -64,6 +67,7 @@ type sectionView struct {
 	TheirBy  string
 	Comments []iep.Comment
 	Pending  []suggestionView
+	Bank     *bankSearchView // the goal or the accommodation bank, to pick from; nil elsewhere
 }
 
 // suggestionView is a suggestion waiting for the team's decision, with its differences.
@@ -100,12 +104,22 @@ func (s *server) planPage(w http.ResponseWriter, r *http.Request) error {
 	if !e.MayEdit {
 		return s.renderPlanRead(w, r, e, false)
 	}
-	p := s.newEditorPage(w, r, e)
+	p, err := s.newEditorPage(w, r, e)
+	if err != nil {
+		return err
+	}
 	return s.render(w, http.StatusOK, "editor", p)
 }
 
-func (s *server) newEditorPage(w http.ResponseWriter, r *http.Request, e *app.Editor) *editorPage {
-	p := &editorPage{Base: s.base(w, r), Ed: e, EditorJS: s.assets.URL("editor.js")}
+func (s *server) newEditorPage(w http.ResponseWriter, r *http.Request, e *app.Editor) (*editorPage, error) {
+	p := &editorPage{Base: s.base(w, r), Ed: e, EditorJS: s.assets.URL("editor.js"), banks: map[iep.SectionKind]*bankSearchView{}}
+	for k, bank := range map[iep.SectionKind]string{iep.SectionGoals: "goals", iep.SectionAccommodations: "accommodations"} {
+		v, err := s.bankSearch(r, p.Base, e.District.ID, bank, app.BankQuery{Limit: 5}, true)
+		if err != nil {
+			return nil, err
+		}
+		p.banks[k] = v
+	}
 	p.Loc = e.Loc
 	p.Title = p.T("editor.title", e.Student.DisplayName())
 	p.Notice = p.done(r, "editor")
@@ -117,12 +131,12 @@ func (s *server) newEditorPage(w http.ResponseWriter, r *http.Request, e *app.Ed
 	for _, k := range editable(e) {
 		p.Sections = append(p.Sections, p.section(k, &e.Plan.Content))
 	}
-	return p
+	return p, nil
 }
 
 // section builds the view of one section from content c.
 func (p *editorPage) section(k iep.SectionKind, c *iep.Content) *sectionView {
-	v := &sectionView{P: p, Kind: k, C: c, Rev: p.Ed.Plan.SectionRevisions[k], Form: newForm(nil)}
+	v := &sectionView{P: p, Kind: k, C: c, Rev: p.Ed.Plan.SectionRevisions[k], Form: newForm(nil), Bank: p.banks[k]}
 	for _, cm := range p.Ed.Comments {
 		if cm.Section == k {
 			v.Comments = append(v.Comments, cm)
@@ -200,12 +214,15 @@ func (s *server) saveSection(w http.ResponseWriter, r *http.Request) error {
 	ps := bindForm(r.PostForm, "", sec)
 	structural := op != "" || r.PostForm.Get("bank_item") != ""
 	if ps == nil {
-		if err := s.applyOp(r, a, district, kind, &c, op); err != nil {
+		if err := s.applyOp(r, a, e, kind, &c, op); err != nil {
 			return err
 		}
 	}
 	base, _ := strconv.Atoi(r.PostForm.Get("base_revision"))
-	p := s.newEditorPage(w, r, e)
+	p, err := s.newEditorPage(w, r, e)
+	if err != nil {
+		return err
+	}
 	if ps != nil {
 		return s.sectionRefused(w, r, p, kind, &c, base, ps.Err())
 	}
@@ -226,7 +243,10 @@ func (s *server) saveSection(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		p := s.newEditorPage(w, r, e)
+		p, err := s.newEditorPage(w, r, e)
+		if err != nil {
+			return err
+		}
 		v := p.section(kind, &e.Plan.Content)
 		return s.renderFragment(w, "#sec-"+string(kind), "outerHTML", "editor", "section", v)
 	}
@@ -245,7 +265,26 @@ type savedView struct {
 }
 
 // applyOp does what a section's button asks to the content as typed.
-func (s *server) applyOp(r *http.Request, a app.Actor, district string, kind iep.SectionKind, c *iep.Content, op string) error {
+func (s *server) applyOp(r *http.Request, a app.Actor, e *app.Editor, kind iep.SectionKind, c *iep.Content, op string) error {
+	if id := r.PostForm.Get("bank_item"); id != "" {
+		it, err := s.svc.BankItem(r.Context(), a, e.District.ID, id)
+		if err != nil {
+			return err
+		}
+		blanks := map[string]string{app.BlankStudent: e.Student.DisplayName()}
+		if !e.Plan.EndDate.IsZero() {
+			blanks[app.BlankDate] = Base{Lang: pickLang(r)}.Date(e.Plan.EndDate)
+		}
+		switch {
+		case kind == iep.SectionGoals && it.Kind == store.BankGoal:
+			c.Goals.Goals = append(c.Goals.Goals, app.GoalFromBank(it, blanks))
+		case kind == iep.SectionAccommodations && it.Kind == store.BankAccommodation:
+			c.Accommodations.Items = append(c.Accommodations.Items, app.AccommodationFromBank(it, blanks))
+		default:
+			return iep.Problems{{Field: "bank_item", Code: iep.CodeInvalid, Detail: "an item of this section's bank"}}.Err()
+		}
+		return nil
+	}
 	verb, path, _ := strings.Cut(op, ":")
 	switch verb {
 	case "":
@@ -254,6 +293,12 @@ func (s *server) applyOp(r *http.Request, a app.Actor, district string, kind iep
 		return addItem(c.Section(kind), path)
 	case "remove":
 		return removeItem(c.Section(kind), path)
+	case "derive":
+		// The placement from the service grid: the share of the week in the regular class and
+		// its EDFacts code (the team may still choose a separate school or facility instead).
+		t := app.TotalServices(c.Services.Lines, 0)
+		c.Placement.PercentInRegularClass, c.Placement.EnvironmentCode = t.PercentInRegularClass, t.Environment
+		return nil
 	}
 	return iep.Problems{{Field: "op", Code: iep.CodeInvalid, Detail: op}}.Err()
 }

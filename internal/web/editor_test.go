@@ -123,6 +123,16 @@ func TestEditorWritesAGoalAndAService(t *testing.T) {
 	_, body = w.getAs(t, asTeamMember, planURL(w.district, plan))
 	// 60 of 1,800 minutes outside: 96.7% inside, RC80.
 	mustContain(t, "service totals", body, "60 minutes a week", "96.7%", "RC80", "Minutes per week: 60")
+	// The placement takes the figures from the grid with one button.
+	rev = w.revisionOf(t, plan, iep.SectionPlacement)
+	if res, _ := w.submitAs(t, asTeamMember, w.sectionURL(plan, iep.SectionPlacement), url.Values{"base_revision": {strconv.Itoa(rev)},
+		"setting": {"Partial inclusion"}, "op": {"derive:"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("derive the placement: %d", res.StatusCode)
+	}
+	p, _ = w.db.GetPlan(context.Background(), w.district, plan)
+	if pl := p.Content.Placement; pl.PercentInRegularClass != 96.7 || pl.EnvironmentCode != "RC80" || pl.Setting != "Partial inclusion" {
+		t.Errorf("placement = %+v, want 96.7%% RC80 with the typed setting", pl)
+	}
 }
 
 func TestEditorRefusesBadInputAndKeepsWhatWasTyped(t *testing.T) {
@@ -299,4 +309,66 @@ func TestStartADraftAndPrint(t *testing.T) {
 		t.Fatalf("print: %d", res.StatusCode)
 	}
 	mustContain(t, "print view", body, "print-view", goalStatement, "Use your browser")
+}
+
+func TestEditorTakesAGoalAndAnAccommodationFromTheBanks(t *testing.T) {
+	w := newWorld(t, 0)
+	plan := w.planOf(w.noah)
+	goal := &store.BankItem{DistrictID: w.district, Kind: store.BankGoal, Area: "reading", GradeBand: "k_2",
+		Text:              "By [date], given a grade-level passage, [student] will read 60 words correct per minute.",
+		MeasurementMethod: "Curriculum-based measurement", Schedule: "Weekly", Objectives: []string{"[student] will read 40 words correct per minute."}}
+	acc := &store.BankItem{DistrictID: w.district, Kind: store.BankAccommodation, AccommodationKind: iep.Accommodation,
+		Context: iep.ContextTesting, Text: "Test items read aloud, except reading comprehension.", Subjects: "Math, science"}
+	err := w.db.Write(context.Background(), func(tx *store.Tx) error {
+		for _, it := range []*store.BankItem{goal, acc} {
+			if err := tx.CreateBankItem(context.Background(), it, store.AuditActor{Kind: "system", ID: "test"}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, body := w.getAs(t, asTeamMember, planURL(w.district, plan))
+	mustContain(t, "the banks in the editor", body, "Start a goal from the district", `name="bank_item" value="`+goal.ID+`"`, `value="`+acc.ID+`"`)
+	res, _ := w.submitAs(t, asTeamMember, w.sectionURL(plan, iep.SectionGoals), url.Values{"base_revision": {"1"}, "bank_item": {goal.ID}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("take the goal: %d", res.StatusCode)
+	}
+	// A goal item in the accommodations section is refused, nothing saved.
+	if res, _ := w.submitAs(t, asTeamMember, w.sectionURL(plan, iep.SectionAccommodations), url.Values{"base_revision": {"1"}, "bank_item": {goal.ID}}); res.StatusCode != http.StatusBadRequest {
+		t.Errorf("a goal as an accommodation: %d, want 400", res.StatusCode)
+	}
+	if res, _ := w.submitAs(t, asTeamMember, w.sectionURL(plan, iep.SectionAccommodations), url.Values{"base_revision": {"1"}, "bank_item": {acc.ID}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("take the accommodation: %d", res.StatusCode)
+	}
+	p, _ := w.db.GetPlan(context.Background(), w.district, plan)
+	g := p.Content.Goals.Goals
+	if len(g) != 1 || g[0].ID == "" || !strings.Contains(g[0].Statement, "Noah Kim will read 60") || g[0].MeasurementMethod != "Curriculum-based measurement" ||
+		len(g[0].Objectives) != 1 || !strings.HasPrefix(g[0].Objectives[0].Statement, "Noah Kim will read 40") {
+		t.Errorf("goal from the bank = %+v", g)
+	}
+	if a := p.Content.Accommodations.Items; len(a) != 1 || a[0].Context != iep.ContextTesting || a[0].Subjects != "Math, science" || a[0].ID == "" {
+		t.Errorf("accommodation from the bank = %+v", a)
+	}
+}
+
+// TestAutosaveAfterTheSessionEnded: an htmx request without a session is told so in a few words
+// (the status line shows them), not answered with the sign-in page swapped into the page.
+func TestAutosaveAfterTheSessionEnded(t *testing.T) {
+	w := newWorld(t, 0)
+	plan := w.planOf(w.noah)
+	req := httptest.NewRequest(http.MethodPost, w.sectionURL(plan, iep.SectionConcerns), strings.NewReader("base_revision=1&parent_concerns=x"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Sec-Fetch-Site", "same-origin")
+	req.Header.Set("HX-Request", "true")
+	rec := httptest.NewRecorder()
+	w.handler.ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnauthorized || strings.Contains(rec.Body.String(), "<html") || !strings.Contains(rec.Body.String(), "your session ended") {
+		t.Errorf("autosave without a session: %d %q", rec.Code, rec.Body.String())
+	}
+	if got := w.revisionOf(t, plan, iep.SectionConcerns); got != 1 {
+		t.Errorf("revision %d after an autosave without a session", got)
+	}
 }

@@ -131,6 +131,16 @@ func (s *server) admit(g gate, h handlerFunc) handlerFunc {
 			}
 			return h(w, r)
 		}
+		if (si == nil || si.Pending != app.PendingNone) && isHX(r) {
+			// A part of a page asked for by htmx (an autosave, a search): the page stays, with
+			// what was typed in it; say so in the part instead of swapping the sign-in page in.
+			b := Base{Lang: pickLang(r)}
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-store")
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write([]byte(b.T("session.hx_signed_out")))
+			return nil
+		}
 		if si == nil {
 			if r.Method == http.MethodPost {
 				return s.signInToContinue(w, r)

@@ -1,7 +1,11 @@
 package web
 
 import (
+	"mime"
 	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/openiep/openiep/internal/app"
@@ -93,4 +97,51 @@ type serviceTable struct {
 
 func newServiceTable(p *studentPage, lines []iep.ServiceLine, id, caption string) serviceTable {
 	return serviceTable{P: p, Lines: lines, ID: id, Caption: caption}
+}
+
+// WorkPlan is the plan the staff's actions are about: the plan being written or waiting for an
+// answer, else the plan shown; nil when the student has none.
+func (p *studentPage) WorkPlan() *iep.Plan {
+	if p.R.OpenPlan != nil {
+		return p.R.OpenPlan
+	}
+	return p.R.Plan
+}
+
+// DocumentURL is where a document is downloaded: the API's route, which the session cookie
+// opens for whoever may view the record.
+func (p *studentPage) DocumentURL(id string) string { return "/api/v1/documents/" + url.PathEscape(id) }
+
+// minutesCell is what the "minutes" template needs: the page and one period's minutes.
+type minutesCell struct {
+	P *studentPage
+	M app.Minutes
+}
+
+// MinutesOf pairs one period's minutes with the page, for the "minutes" template.
+func (p *studentPage) MinutesOf(m app.Minutes) minutesCell { return minutesCell{p, m} }
+
+// Decimal writes a measurement with the language's decimal separator and no useless zeros
+// ("42", "3,5").
+func (b Base) Decimal(f float64) string {
+	s := strconv.FormatFloat(f, 'f', -1, 64)
+	return strings.Replace(s, ".", b.T("number.decimal_separator"), 1)
+}
+
+// FileSize writes a size in bytes as KB or MB ("12 KB", "1,4 MB"), at least 1 KB.
+func (b Base) FileSize(n int64) string {
+	if n < 1<<20 {
+		return b.T("student.documents.kb", b.Num(int(max(1, (n+512)>>10))))
+	}
+	s := strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64)
+	return b.T("student.documents.mb", strings.Replace(strings.TrimSuffix(s, ".0"), ".", b.T("number.decimal_separator"), 1))
+}
+
+// FileKind names a document's type in words ("PDF document", "JPEG image"), else its media type.
+func (b Base) FileKind(mediaType string) string {
+	mt, _, err := mime.ParseMediaType(mediaType)
+	if err != nil {
+		return b.T("common.not_recorded")
+	}
+	return b.E("media_type", mt)
 }
