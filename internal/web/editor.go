@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -24,7 +25,7 @@ import (
 func init() {
 	pageFiles["editor"] = []string{"editor.html", "editor_sections.html", "bank_results.html"}
 	pageFiles["plan_read"] = []string{"plan_read.html", "plan.html", "plan_sections.html"}
-	pageFiles["section_history"] = []string{"section_history.html"}
+	pageFiles["section_history"] = []string{"section_history.html", "editor_sections.html"}
 }
 
 func (s *server) editorRoutes() []route {
@@ -219,12 +220,17 @@ func (s *server) saveSection(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	base, _ := strconv.Atoi(r.PostForm.Get("base_revision"))
-	p, err := s.newEditorPage(w, r, e)
-	if err != nil {
-		return err
+	// The whole page (the banks' searches, every section) is built only to show the section
+	// again; an autosave that lands answers with its status line alone.
+	refused := func(err error) error {
+		p, perr := s.newEditorPage(w, r, e)
+		if perr != nil {
+			return perr
+		}
+		return s.sectionRefused(w, r, p, kind, &c, base, err)
 	}
 	if ps != nil {
-		return s.sectionRefused(w, r, p, kind, &c, base, ps.Err())
+		return refused(ps.Err())
 	}
 	content, err := json.Marshal(sec)
 	if err != nil {
@@ -232,7 +238,7 @@ func (s *server) saveSection(w http.ResponseWriter, r *http.Request) error {
 	}
 	rev, err := s.svc.SaveSection(r.Context(), a, district, planID, kind, app.SectionInput{BaseRevision: base, Content: content})
 	if err != nil {
-		return s.sectionRefused(w, r, p, kind, &c, base, err)
+		return refused(err)
 	}
 	if !isHX(r) {
 		return seeOther(w, r, planURL(district, planID)+"#sec-"+string(kind), "")
@@ -250,18 +256,23 @@ func (s *server) saveSection(w http.ResponseWriter, r *http.Request) error {
 		v := p.section(kind, &e.Plan.Content)
 		return s.renderFragment(w, "#sec-"+string(kind), "outerHTML", "editor", "section", v)
 	}
-	return s.renderFragment(w, "", "", "editor", "saved", savedView{P: p, Kind: kind, Rev: rev,
-		At: p.When(s.now()), Totals: app.TotalServices(c.Services.Lines, 0), Services: kind == iep.SectionServices})
+	b := s.base(w, r)
+	b.Loc = e.Loc
+	v := savedView{B: b, Kind: kind, Rev: rev, At: b.When(s.now())}
+	if kind == iep.SectionServices {
+		v.Totals = &totalsView{B: b, T: app.TotalServices(c.Services.Lines, 0), OOB: true}
+	}
+	return s.renderFragment(w, "", "", "editor", "saved", v)
 }
 
-// savedView is the status line after an autosave, with the new revision swapped into the form.
+// savedView is the status line after an autosave, with the new revision swapped into the form
+// and, after a save of the services, their totals.
 type savedView struct {
-	P        *editorPage
-	Kind     iep.SectionKind
-	Rev      int
-	At       string
-	Services bool
-	Totals   app.ServiceTotals
+	B      Base
+	Kind   iep.SectionKind
+	Rev    int
+	At     string
+	Totals *totalsView
 }
 
 // applyOp does what a section's button asks to the content as typed.
@@ -599,11 +610,7 @@ func textOf(v any) string {
 	case float64:
 		return strconv.FormatFloat(x, 'f', -1, 64)
 	case fmt.Stringer:
-		s := x.String()
-		if s == "0000-00-00" || s == "0001-01-01" {
-			return ""
-		}
-		return s
+		return x.String() // a date: "" when not given
 	}
 	return fmt.Sprint(v)
 }
@@ -627,22 +634,18 @@ func (v *sectionView) Chosen(path string, stored any, value string) bool {
 	if v.Form.Values != nil && v.Form.Values.Has(path+"-present") {
 		return false
 	}
-	switch x := stored.(type) {
-	case string:
-		return x == value
-	case bool:
-		return x == (value == "true")
-	}
-	rv := fmt.Sprint(stored)
-	if strings.HasPrefix(rv, "[") {
-		for _, w := range strings.Fields(strings.Trim(rv, "[]")) {
-			if w == value {
+	if rv := reflect.ValueOf(stored); rv.Kind() == reflect.Slice {
+		for i := range rv.Len() {
+			if fmt.Sprint(rv.Index(i).Interface()) == value {
 				return true
 			}
 		}
 		return false
 	}
-	return rv == value
+	if b, ok := stored.(bool); ok {
+		return b == (value == "true")
+	}
+	return fmt.Sprint(stored) == value
 }
 
 // URL is where this section's form posts.

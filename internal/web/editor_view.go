@@ -97,15 +97,10 @@ func (v *sectionView) Line(list string, i int, l iep.ServiceLine) lineView {
 
 // totalsView is the service grid's totals.
 type totalsView struct {
-	P   *editorPage
+	B   Base
 	T   app.ServiceTotals
 	OOB bool // swapped in out of band, after an autosave of the services
 }
 
 // TotalsOf is the totals view of t.
-func (p *editorPage) TotalsOf(t app.ServiceTotals) totalsView { return totalsView{P: p, T: t} }
-
-// TotalsOOB is the totals view of t for an autosave's answer.
-func (p *editorPage) TotalsOOB(t app.ServiceTotals) totalsView {
-	return totalsView{P: p, T: t, OOB: true}
-}
+func (p *editorPage) TotalsOf(t app.ServiceTotals) totalsView { return totalsView{B: p.Base, T: t} }

@@ -16,7 +16,7 @@ var templateFS embed.FS
 // template set of its own.
 var pageFiles = map[string][]string{
 	"districts": {"districts.html"},
-	"overview":  {"overview.html"},
+	"overview":  {"overview.html", "search_box.html"},
 	"student":   {"student.html", "plan.html", "plan_sections.html"},
 	"error":     {"error.html"},
 	"signin":    {"signin.html", "carry.html"},
