@@ -10,6 +10,7 @@ Every catalog is read, changed and written back in one step, in the same layout
 several people adding keys at once do not lose each other's changes. Every key
 must be given for every language that has a catalog.
 """
+import fcntl
 import json
 import pathlib
 import sys
@@ -22,6 +23,9 @@ for tag in tags:
     missing = keys - set(new.get(tag, {}))
     if missing:
         sys.exit(f"{tag}: no text for {sorted(missing)}")
+# One lock for all catalogs, so that two people adding keys at the same moment take turns.
+lock = open(root / ".lock", "w")
+fcntl.flock(lock, fcntl.LOCK_EX)
 for tag in tags:
     path = root / f"{tag}.json"
     cat = json.loads(path.read_text(encoding="utf-8"))

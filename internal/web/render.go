@@ -39,6 +39,7 @@ func parsePages(a *assets) (*pages, error) {
 		"studentURL":   studentURL,
 		"planURL":      planURL,
 		"meetingURL":   meetingURL,
+		"familyURL":    familyURL,
 		"asset":        a.URL,
 		"serviceTable": newServiceTable,
 	}

@@ -1,0 +1,4 @@
+package web
+
+// familyRespondRoutes: placeholder until the feature lands.
+func (s *server) familyRespondRoutes() []route { return nil }
