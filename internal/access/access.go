@@ -112,6 +112,9 @@ type Facts struct {
 	Guardians      []GuardianLink
 	// SharedWith are the guardians the adult student shares their record with (view only).
 	SharedWith []string
+	// ViewSharedBy is the guardian who lets the student read their own record before the age of
+	// majority (read only; honoured while that guardian holds the rights); "" for nobody.
+	ViewSharedBy string
 	// TeamStaffIDs are the staff on the teams of the student's current and draft plans.
 	TeamStaffIDs []string
 	// ProviderStaffIDs are the staff assigned to deliver one of the student's services.
@@ -154,6 +157,7 @@ const (
 	ReasonSharedByStudent    Reason = "shared_by_student"  // the parent after transfer, shared
 	ReasonAdultStudent       Reason = "adult_student"
 	ReasonStudentMinor       Reason = "student_minor"
+	ReasonSharedWithStudent  Reason = "shared_with_student" // a minor reading what a parent shared
 	ReasonDistrictAdmin      Reason = "district_admin"
 	ReasonDistrictRep        Reason = "district_representative"
 	ReasonCaseManager        Reason = "case_manager"
@@ -209,15 +213,16 @@ func of(as ...Action) set {
 // What each relationship allows. Staff relationships add up: a provider on the team may view,
 // edit and log.
 var (
-	familyActs    = of(ViewDirectory, ViewRecord, RespondToPlan, ViewAudit, Participate) // 300.613, 99.10, 99.32(c), 300.322
-	sharedActs    = of(ViewDirectory, ViewRecord)
-	adminActs     = of(ViewDirectory, ViewRecord, EditPlan, LogService, ViewAudit, ManageDistrict, ViewAggregates, ViewCaseload, Participate, WriteEvaluation)
-	teamActs      = of(ViewDirectory, ViewRecord, EditPlan, Participate, WriteEvaluation)
-	providerActs  = of(ViewDirectory, ViewRecord, LogService)
-	evaluatorActs = of(ViewDirectory, ViewRecord, WriteEvaluation, Participate)
-	writeActs     = of(ViewDirectory, ViewRecord, EditPlan, LogService, Participate, WriteEvaluation)
-	readActs      = of(ViewDirectory, ViewRecord)
-	schoolActs    = of(ViewDirectory) // directory information, FERPA 99.3, 99.37
+	familyActs      = of(ViewDirectory, ViewRecord, RespondToPlan, ViewAudit, Participate) // 300.613, 99.10, 99.32(c), 300.322
+	sharedActs      = of(ViewDirectory, ViewRecord)
+	studentViewActs = of(ViewDirectory, ViewRecord) // what a parent lets a minor student read of their own record
+	adminActs       = of(ViewDirectory, ViewRecord, EditPlan, LogService, ViewAudit, ManageDistrict, ViewAggregates, ViewCaseload, Participate, WriteEvaluation)
+	teamActs        = of(ViewDirectory, ViewRecord, EditPlan, Participate, WriteEvaluation)
+	providerActs    = of(ViewDirectory, ViewRecord, LogService)
+	evaluatorActs   = of(ViewDirectory, ViewRecord, WriteEvaluation, Participate)
+	writeActs       = of(ViewDirectory, ViewRecord, EditPlan, LogService, Participate, WriteEvaluation)
+	readActs        = of(ViewDirectory, ViewRecord)
+	schoolActs      = of(ViewDirectory) // directory information, FERPA 99.3, 99.37
 )
 
 // Decide says whether p may do a to the record of the student f describes. ManageDistrict and
@@ -271,10 +276,20 @@ func decideStudent(p Principal, a Action, f Facts) Decision {
 	switch {
 	case p.ID != f.StudentID:
 		return hidden(ReasonNoRelationship)
+	case !f.RightsTransferred() && f.viewSharedByRightsHolder():
+		return rule(studentViewActs, a, ReasonSharedWithStudent)
 	case !f.RightsTransferred():
 		return deny(ReasonStudentMinor)
 	}
 	return rule(familyActs, a, ReasonAdultStudent)
+}
+
+// viewSharedByRightsHolder reports whether a guardian who still holds the educational rights
+// lets the minor student read their record.
+func (f *Facts) viewSharedByRightsHolder() bool {
+	return f.ViewSharedBy != "" && slices.ContainsFunc(f.Guardians, func(l GuardianLink) bool {
+		return l.GuardianID == f.ViewSharedBy && l.HoldsEducationalRights
+	})
 }
 
 func rule(s set, a Action, r Reason) Decision {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/openiep/openiep/internal/access"
 	"github.com/openiep/openiep/internal/auth"
+	"github.com/openiep/openiep/internal/i18n"
 	"github.com/openiep/openiep/internal/iep"
 	"github.com/openiep/openiep/internal/store"
 )
@@ -140,7 +141,8 @@ func linkState(t *store.AccountToken, acc *store.Account, now time.Time) error {
 }
 
 // accountPerson returns the name of an account's person and the language their mail is written
-// in: a guardian's preferred language when there is a catalog for it, else English.
+// in: the language they chose with the switch, else a guardian's preferred language when there
+// is a catalog for it, else English.
 func (s *Service) accountPerson(ctx context.Context, acc *store.Account) (name, lang string, err error) {
 	lang = mailLanguage("")
 	switch acc.Kind {
@@ -165,6 +167,9 @@ func (s *Service) accountPerson(ctx context.Context, acc *store.Account) (name, 
 		} else if iep.KindOf(err) != iep.KindNotFound {
 			return "", "", err
 		}
+	}
+	if i18n.Supported(acc.Language) {
+		lang = acc.Language // the language they chose with the switch
 	}
 	return name, lang, nil
 }

@@ -627,3 +627,23 @@ func TestChangePasswordWithoutOne(t *testing.T) {
 	}
 	wantProblem(t, "ChangePassword(no password)", f.svc.ChangePassword(ctx, si, "", "my very own password"), "current_password", DetailNoPassword)
 }
+
+// TestMailFollowsTheChosenLanguage: Rosa prefers Spanish, but once she chose English with the
+// switch her mail is in English too.
+func TestMailFollowsTheChosenLanguage(t *testing.T) {
+	f := newPWFixture(t)
+	ctx := context.Background()
+	err := f.db.Write(ctx, func(tx *store.Tx) error {
+		return tx.SetAccountLanguage(ctx, f.district, f.guardAcc.ID, "en", store.AuditActor{Kind: "system"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.SendInvitation(ctx, f.admin, f.district, f.guardAcc.ID); err != nil {
+		t.Fatal(err)
+	}
+	m := f.outbox(t)[0]
+	if !strings.Contains(m.body, "Hello Rosa Ortiz,") || !strings.Contains(m.body, "/welcome?lang=en&token=") {
+		t.Errorf("the invitation after choosing English is not in English:\n%s", m.body)
+	}
+}

@@ -50,6 +50,9 @@ type Record struct {
 	Delivery *Delivery
 	// Progress is each goal of Plan with its latest measurement and latest reported rating.
 	Progress []GoalProgress
+	// RecordsRequests are the family's requests to see the records, newest first, each with the
+	// day the school must answer by (records.go).
+	RecordsRequests []RecordsRequestView
 	// OpenPlan is the plan being written or waiting for the family's answer (draft, proposed);
 	// nil when none.
 	OpenPlan *iep.Plan
@@ -100,7 +103,7 @@ func (s *Service) StudentRecord(ctx context.Context, a Actor, districtID, studen
 	r := &Record{District: *d, Student: *st, Today: s.today(d.Timezone), DirectoryOnly: directoryOnly, Reason: dec.Reason,
 		family: a.IsFamily()}
 	steps := []func(context.Context, *Record) error{s.readProfile, s.readPlan, s.readTeam, s.readHistory,
-		s.readDeadlines, s.readDocuments, s.readDelivery, s.readProgress}
+		s.readDeadlines, s.readDocuments, s.readDelivery, s.readProgress, s.readRecordsRequests}
 	action := auditRead
 	if directoryOnly {
 		r.Student = directoryView(r.Student)

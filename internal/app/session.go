@@ -3,9 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/openiep/openiep/internal/auth"
+	"github.com/openiep/openiep/internal/i18n"
 	"github.com/openiep/openiep/internal/iep"
 	"github.com/openiep/openiep/internal/store"
 )
@@ -28,6 +30,10 @@ type SignedIn struct {
 	Actor   Actor
 	Pending Pending
 	Name    string // the person's name, for the page header
+	// Lang is the language the person's pages are written in when the request does not name
+	// one: the language they chose with the switch, else for a guardian their preferred
+	// language on file when there is a catalog for it; "" leaves it to the browser.
+	Lang string
 }
 
 // ExpiresAt is when the session ends if nothing happens: the earlier of its idle and absolute
@@ -189,6 +195,9 @@ func touchEvery(idle time.Duration) time.Duration { return min(time.Minute, idle
 // signedIn builds the actor of an account and what its session still needs.
 func (s *Service) signedIn(ctx context.Context, token string, sess *store.Session, acc *store.Account, set store.Settings) (*SignedIn, error) {
 	si := &SignedIn{Token: token, Session: *sess, Account: *acc}
+	if i18n.Supported(acc.Language) {
+		si.Lang = acc.Language
+	}
 	a := Actor{ID: acc.SubjectID, DistrictID: acc.DistrictID, AccountID: acc.ID, Address: sess.Address}
 	switch acc.Kind {
 	case store.AccountStaff:
@@ -208,6 +217,9 @@ func (s *Service) signedIn(ctx context.Context, token string, sess *store.Sessio
 		a.Kind = ActorGuardian
 		if g, err := s.db.GetGuardian(ctx, acc.DistrictID, acc.SubjectID); err == nil {
 			si.Name = g.Name()
+			if si.Lang == "" && mailLanguage(g.PreferredLanguage) != i18n.Default {
+				si.Lang = mailLanguage(g.PreferredLanguage)
+			}
 		} else if iep.KindOf(err) != iep.KindNotFound {
 			return nil, err
 		}
@@ -232,6 +244,26 @@ func (s *Service) signedIn(ctx context.Context, token string, sess *store.Sessio
 		si.Pending = PendingReset
 	}
 	return si, nil
+}
+
+// SetLanguage records the language the signed-in person chose with the switch, so that their
+// pages and e-mail follow it on every device; choosing the language already recorded writes
+// nothing. Errors: invalid for a language without a catalog.
+func (s *Service) SetLanguage(ctx context.Context, si *SignedIn, lang string) error {
+	if !i18n.Supported(lang) {
+		return iep.Problems{{Field: "lang", Code: iep.CodeChoice, Detail: strings.Join(i18n.Languages(), ", ")}}.Err()
+	}
+	if si.Account.Language == lang {
+		return nil
+	}
+	by := store.AuditActor{Kind: string(si.Actor.Kind), ID: si.Actor.ID, Address: si.Actor.Address, Reason: "self"}
+	err := s.db.Write(ctx, func(tx *store.Tx) error {
+		return tx.SetAccountLanguage(ctx, si.Account.DistrictID, si.Account.ID, lang, by)
+	})
+	if err == nil {
+		si.Account.Language, si.Lang = lang, lang
+	}
+	return err
 }
 
 // ExtendSession records activity on the session now (the user asked to stay signed in), which

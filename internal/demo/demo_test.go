@@ -171,8 +171,38 @@ func TestGenerate(t *testing.T) {
 		if len(staff) != res.Staff {
 			t.Errorf("staff = %d, Result.Staff = %d", len(staff), res.Staff)
 		}
-		if got, want := len(res.SignIns), len(iep.StaffRoles)+2; got != want {
+		// One person per staff role, three parents (a plan to answer, a plan in effect, a shared
+		// draft: the family portal's states) and an adult student.
+		if got, want := len(res.SignIns), len(iep.StaffRoles)+4; got != want {
 			t.Errorf("len(SignIns) = %d, want %d", got, want)
+		}
+		roles := map[string]bool{}
+		for _, si := range res.SignIns {
+			roles[si.Role] = true
+		}
+		for _, r := range []string{"guardian", "guardian (plan in effect)", "guardian (draft shared)", "student"} {
+			if !roles[r] {
+				t.Errorf("no demo sign-in for %q", r)
+			}
+		}
+		// The parent of a shared draft finds it shared (the family sees a draft only then).
+		for _, si := range res.SignIns {
+			if si.Role != "guardian (draft shared)" {
+				continue
+			}
+			kids, err := db.ListGuardianChildren(ctx, d, si.GuardianID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			shared := false
+			for _, k := range kids {
+				if p, err := db.CurrentPlan(ctx, d, k.StudentID); err == nil && p.Status == iep.StatusDraft && !p.SharedAt.IsZero() {
+					shared = true
+				}
+			}
+			if !shared {
+				t.Error("the demo parent of a shared draft has no shared draft")
+			}
 		}
 	})
 

@@ -30,6 +30,8 @@ type batch struct {
 	events    []iep.Event
 	withPlans int
 	guardian  *SignIn // a parent whose child's plan awaits their response
+	parentIn  *SignIn // a parent whose child has a plan in effect (services, progress)
+	parentDr  *SignIn // a parent whose child's draft was shared before the meeting
 	adult     *SignIn // an adult student with a plan in effect
 }
 

@@ -3,11 +3,17 @@ package demo
 import "github.com/openiep/openiep/internal/iep"
 
 // signInPicks keeps the first guardian and adult student found across the batches.
-type signInPicks struct{ guardian, adult *SignIn }
+type signInPicks struct{ guardian, parentIn, parentDr, adult *SignIn }
 
 func (p *signInPicks) take(b *batch) {
 	if p.guardian == nil {
 		p.guardian = b.guardian
+	}
+	if p.parentIn == nil {
+		p.parentIn = b.parentIn
+	}
+	if p.parentDr == nil {
+		p.parentDr = b.parentDr
 	}
 	if p.adult == nil {
 		p.adult = b.adult
@@ -15,8 +21,8 @@ func (p *signInPicks) take(b *batch) {
 }
 
 // signIns returns one demo person per staff role (in iep.StaffRoles order; the one working at
-// the first elementary school when there is one, else the first hired), then the guardian and
-// the adult student.
+// the first elementary school when there is one, else the first hired), then the parents (of a
+// plan to answer, of a plan in effect, of a shared draft) and the adult student.
 func (g *gen) signIns(p *signInPicks) []SignIn {
 	var out []SignIn
 	var elem *school
@@ -37,8 +43,10 @@ func (g *gen) signIns(p *signInPicks) []SignIn {
 		st := &g.staff[list[0]]
 		out = append(out, SignIn{Role: string(role), Name: st.Name(), Email: st.Email, StaffID: st.ID})
 	}
-	if p.guardian != nil {
-		out = append(out, *p.guardian)
+	for _, g := range []*SignIn{p.guardian, p.parentIn, p.parentDr} {
+		if g != nil {
+			out = append(out, *g)
+		}
 	}
 	if p.adult != nil {
 		out = append(out, *p.adult)

@@ -78,9 +78,16 @@ func (cb *caseGen) record(k *kid) {
 	if st.inEffect() && k.adultOn(g.today) && cb.b.adult == nil {
 		cb.b.adult = &SignIn{Role: "student", Name: k.st.DisplayName(), StudentID: k.st.ID}
 	}
-	if st == stageProposed && !k.adultOn(g.today) && cb.b.guardian == nil {
-		if h := k.holder(); h.email != "" {
-			cb.b.guardian = &SignIn{Role: "guardian", Name: h.name(), Email: h.email, GuardianID: h.id}
+	if !k.adultOn(g.today) {
+		for _, pick := range []struct {
+			ok   bool
+			into **SignIn
+			role string
+		}{{st == stageProposed, &cb.b.guardian, "guardian"}, {st.inEffect(), &cb.b.parentIn, "guardian (plan in effect)"},
+			{st == stageDraftShared, &cb.b.parentDr, "guardian (draft shared)"}} {
+			if h := k.holder(); pick.ok && *pick.into == nil && h.email != "" {
+				*pick.into = &SignIn{Role: pick.role, Name: h.name(), Email: h.email, GuardianID: h.id}
+			}
 		}
 	}
 }
@@ -138,7 +145,9 @@ func (cb *caseGen) drafting(k *kid, shared bool) {
 	if shared {
 		notice := cb.notYet(cb.sd(e, r.between(1, 3)))
 		cb.meeting(k, job.plan.ID, []iep.MeetingPurpose{iep.PurposeInitialIEP}, iep.MeetingScheduled, m, notice, false, members)
-		cb.event(k, iep.EventDraftShared, cb.notYet(maxDate(e, cb.sd(m, -r.between(2, 5)))), job.plan.ID, k.cm.ID, nil)
+		on := cb.notYet(maxDate(e, cb.sd(m, -r.between(2, 5))))
+		job.plan.SharedAt = on.Time() // a marker: writePlan stores the draft as shared
+		cb.event(k, iep.EventDraftShared, on, job.plan.ID, k.cm.ID, nil)
 	}
 }
 

@@ -113,8 +113,14 @@ func (g *gen) writeBatch(ctx context.Context, tx *store.Tx, b *batch) error {
 // created while it is proposed, before the status they lead to.
 func writePlan(ctx context.Context, tx *store.Tx, job *planJob) error {
 	p := &job.plan
+	shared := !p.SharedAt.IsZero()
 	if err := tx.CreatePlan(ctx, p, job.by); err != nil {
 		return err
+	}
+	if shared { // a draft shared with the family (stored as shared when generated)
+		if _, err := tx.MarkShared(ctx, p.DistrictID, p.ID); err != nil {
+			return err
+		}
 	}
 	for _, s := range job.walk {
 		if s == iep.StatusProposed {

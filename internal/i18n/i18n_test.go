@@ -70,7 +70,10 @@ func termIDs(ts []Term) []string {
 }
 
 func TestGlossary(t *testing.T) {
-	want := []string{"iep", "idea", "present_levels", "accommodation", "modification", "related_services", "lre", "esy", "transition", "prior_written_notice"}
+	want := []string{"iep", "idea", "present_levels", "accommodation", "modification", "related_services", "lre", "esy",
+		"transition", "prior_written_notice", "fape", "evaluation", "annual_goal", "short_term_objective", "supplementary_aids",
+		"placement", "consent", "procedural_safeguards", "mediation", "state_complaint", "due_process_hearing",
+		"age_of_majority", "service_minutes", "progress_report", "case_manager", "stay_put"}
 	for _, lang := range []string{"en", "es", "xx"} {
 		g := Glossary(lang)
 		if diff := cmp.Diff(want, termIDs(g)); diff != "" {

@@ -24,6 +24,9 @@ type rawPack struct {
 	MajorityAge int               `json:"majority_age"`
 	Rules       []json.RawMessage `json:"rules"`
 	Pauses      []PauseReason     `json:"pauses"`
+	Resources   []Resource        `json:"resources"`
+	// LegalLanguage: see Pack.LegalLanguage.
+	LegalLanguage string `json:"legal_language"`
 }
 
 var loaded = sync.OnceValues(loadAll)
@@ -40,6 +43,7 @@ func Load(id string) (Pack, error) {
 		return Pack{}, iep.Errorf(iep.KindNotFound, "no rule pack %q (known: %s)", id, strings.Join(IDs(), ", "))
 	}
 	p.Rules = slices.Clone(p.Rules)
+	p.Resources = slices.Clone(p.Resources)
 	return p, nil
 }
 
@@ -107,7 +111,8 @@ func resolve(raws map[string]rawPack, id string, seen []string) (Pack, error) {
 	}
 	objs, order := []map[string]json.RawMessage{}, []string{}
 	var pauses []PauseReason
-	majority := rp.MajorityAge
+	var inherited []Resource
+	majority, legal := rp.MajorityAge, rp.LegalLanguage
 	if rp.Inherits != "" {
 		parent, err := resolve(raws, rp.Inherits, append(seen, id))
 		if err != nil {
@@ -120,9 +125,12 @@ func resolve(raws map[string]rawPack, id string, seen []string) (Pack, error) {
 			}
 			objs, order = append(objs, obj), append(order, r.ID)
 		}
-		pauses = parent.Pauses
+		pauses, inherited = parent.Pauses, parent.Resources
 		if majority == 0 {
 			majority = parent.MajorityAge
+		}
+		if legal == "" {
+			legal = parent.LegalLanguage
 		}
 	}
 	for _, raw := range rp.Rules {
@@ -147,7 +155,15 @@ func resolve(raws map[string]rawPack, id string, seen []string) (Pack, error) {
 			pauses = append(pauses, pr)
 		}
 	}
-	p := Pack{ID: id, Inherits: rp.Inherits, MajorityAge: majority, Pauses: slices.Clone(pauses)}
+	// Resources: the pack's own first, then the inherited ones it does not replace by id.
+	resources := slices.Clone(rp.Resources)
+	for _, r := range inherited {
+		if !slices.ContainsFunc(rp.Resources, func(x Resource) bool { return x.ID == r.ID }) {
+			resources = append(resources, r)
+		}
+	}
+	p := Pack{ID: id, Inherits: rp.Inherits, MajorityAge: majority, Pauses: slices.Clone(pauses),
+		Resources: resources, LegalLanguage: legal}
 	for i, obj := range objs {
 		r, err := fromObject(obj)
 		if err != nil {

@@ -193,6 +193,67 @@ type Pack struct {
 	// DraftBeforeMeeting is how many calendar days before a meeting a draft must be shared with a
 	// family who asked for it (some states' rules; 0: no such rule, the draft is shared when ready).
 	DraftBeforeMeeting int `json:"draft_before_meeting_days,omitempty"`
+	// Resources are where a family finds help: the parent center, the state's offices for
+	// complaints, mediation and hearings, the federal pages. A state pack's own come first, then
+	// those it inherits (an inherited entry with the same id is the state's).
+	Resources []Resource `json:"resources,omitempty"`
+	// LegalLanguage is the BCP 47 tag of the language whose version of a document is the legal
+	// one where the pack says so ("en"); "" when the pack does not say. Inherited.
+	LegalLanguage string `json:"legal_language,omitempty"`
+}
+
+// ResourceKind says what a source of help is.
+type ResourceKind string
+
+const (
+	ResourceParentCenter  ResourceKind = "parent_center"  // the state's parent training and information center (IDEA section 671)
+	ResourceStateAgency   ResourceKind = "state_agency"   // the state education agency's pages for families
+	ResourceFederalAgency ResourceKind = "federal_agency" // the U.S. Department of Education's
+	ResourceMediation     ResourceKind = "mediation"      // 34 CFR 300.506
+	ResourceComplaint     ResourceKind = "complaint"      // the state complaint, 34 CFR 300.151-300.153
+	ResourceHearing       ResourceKind = "hearing"        // the due process hearing, 34 CFR 300.507-300.518
+	ResourceLegalAid      ResourceKind = "legal_aid"      // free or low-cost legal help (34 CFR 300.507(b))
+)
+
+// ResourceKinds lists every kind, in the order a family page shows them.
+var ResourceKinds = []ResourceKind{ResourceParentCenter, ResourceStateAgency, ResourceMediation, ResourceComplaint,
+	ResourceHearing, ResourceLegalAid, ResourceFederalAgency}
+
+// Resource is one source of help for families, named, linked and numbered as the organisation
+// itself publishes it (never translated: a family searches for it by that name).
+type Resource struct {
+	ID       string       `json:"id"` // stable: "ma_bsea_hearing"
+	Kind     ResourceKind `json:"kind"`
+	Name     string       `json:"name"`
+	URL      string       `json:"url,omitempty"`   // https only
+	Phone    string       `json:"phone,omitempty"` // as published; left out when not sure
+	Citation string       `json:"citation,omitempty"`
+}
+
+// ResourcesOf returns the pack's resources of the given kinds (every one when none is given), in
+// the pack's order.
+func (p Pack) ResourcesOf(kinds ...ResourceKind) []Resource {
+	var out []Resource
+	for _, r := range p.Resources {
+		if len(kinds) == 0 || slices.Contains(kinds, r.Kind) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Translated reports whether a document shown in language lang is a translation and not the
+// legal version, and names the legal version's language: true when the pack sets a legal
+// language and lang is another language (compared by their base languages: "en-US" is "en").
+func (p Pack) Translated(lang string) (legal string, translated bool) {
+	if p.LegalLanguage == "" {
+		return "", false
+	}
+	base := func(tag string) string {
+		b, _, _ := strings.Cut(strings.ToLower(tag), "-")
+		return b
+	}
+	return p.LegalLanguage, base(lang) != base(p.LegalLanguage)
 }
 
 // Rule returns the rule with id.

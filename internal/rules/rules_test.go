@@ -3,6 +3,8 @@ package rules
 import (
 	"encoding/json"
 	"errors"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/openiep/openiep/internal/iep"
@@ -241,6 +243,127 @@ func TestMatch(t *testing.T) {
 	for i, tt := range tests {
 		if got := tt.m.Matches(tt.e); got != tt.want {
 			t.Errorf("%d: %v.Matches(%s %s %s) = %v, want %v", i, tt.m, tt.e.Kind, tt.e.PlanID, tt.e.Data, got, tt.want)
+		}
+	}
+}
+
+// The family's sources of help: MA's own first (the parent center, the procedural safeguards,
+// mediation, the state complaint, hearings), then what it inherits from the federal pack; the
+// federal pack has only its own.
+func TestResources(t *testing.T) {
+	ids := func(rs []Resource) []string {
+		out := make([]string, len(rs))
+		for i, r := range rs {
+			out[i] = r.ID
+		}
+		return out
+	}
+	fed, ma := mustLoad(t, "federal"), mustLoad(t, "MA")
+	if got, want := ids(fed.Resources), []string{"cpir", "osep_idea"}; !slices.Equal(got, want) {
+		t.Errorf("federal resources = %v, want %v", got, want)
+	}
+	want := []string{"ma_fcsn", "ma_pnps", "ma_bsea_mediation", "ma_prs", "ma_bsea_hearing", "cpir", "osep_idea"}
+	if got := ids(ma.Resources); !slices.Equal(got, want) {
+		t.Errorf("MA resources = %v, want %v (the state's first)", got, want)
+	}
+	if got := ids(ma.ResourcesOf(ResourceHearing, ResourceMediation)); !slices.Equal(got, []string{"ma_bsea_mediation", "ma_bsea_hearing"}) {
+		t.Errorf("MA ResourcesOf(hearing, mediation) = %v", got)
+	}
+	for _, r := range ma.Resources {
+		if !strings.HasPrefix(r.URL, "https://") {
+			t.Errorf("resource %s has no https address: %q", r.ID, r.URL)
+		}
+	}
+	if prs := ma.ResourcesOf(ResourceComplaint); len(prs) != 1 || prs[0].Phone != "781-338-3700" || prs[0].Citation != "34 CFR 300.151-300.153" {
+		t.Errorf("MA's state complaint office = %+v", prs)
+	}
+	// Loading gives independent copies.
+	ma.Resources[0].Name = "changed"
+	if again := mustLoad(t, "MA"); again.Resources[0].Name == "changed" {
+		t.Error("Load returns a shared resources slice")
+	}
+}
+
+// A state's entry with an inherited id replaces the inherited one, in the state's place.
+func TestResourcesOverrideByID(t *testing.T) {
+	raws := map[string]rawPack{
+		"federal": {ID: "federal", MajorityAge: 18, LegalLanguage: "en", Resources: []Resource{
+			{ID: "a", Kind: ResourceParentCenter, Name: "A", URL: "https://a.example/"},
+			{ID: "b", Kind: ResourceFederalAgency, Name: "B", URL: "https://b.example/"}}},
+		"XX": {ID: "XX", Inherits: "federal", Resources: []Resource{{ID: "b", Kind: ResourceStateAgency, Name: "B of XX", Phone: "555-0100 123"}}},
+	}
+	p, err := resolve(raws, "XX", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Resources) != 2 || p.Resources[0].Name != "B of XX" || p.Resources[1].ID != "a" || p.LegalLanguage != "en" {
+		t.Errorf("resolve(XX) resources = %+v, legal language %q", p.Resources, p.LegalLanguage)
+	}
+}
+
+// Where a pack says so, the English version is the legal one: a page in Spanish is a
+// translation, one in English (any region) is not; a pack that says nothing has no legal language.
+func TestLegalLanguage(t *testing.T) {
+	for _, id := range []string{"federal", "MA"} {
+		p := mustLoad(t, id)
+		if p.LegalLanguage != "en" {
+			t.Errorf("%s legal_language = %q, want en", id, p.LegalLanguage)
+		}
+		tests := []struct {
+			lang       string
+			translated bool
+		}{{"es", true}, {"en", false}, {"en-US", false}, {"EN", false}, {"pt-BR", true}}
+		for _, tt := range tests {
+			if legal, tr := p.Translated(tt.lang); legal != "en" || tr != tt.translated {
+				t.Errorf("%s Translated(%q) = %q, %v; want en, %v", id, tt.lang, legal, tr, tt.translated)
+			}
+		}
+	}
+	if legal, tr := (Pack{}).Translated("es"); legal != "" || tr {
+		t.Errorf("a pack without a legal language: Translated(es) = %q, %v", legal, tr)
+	}
+}
+
+// Validation refuses a resource or a legal language that a family page could not use.
+func TestValidateResourceFaults(t *testing.T) {
+	p := mustLoad(t, "MA")
+	bad := func(f func(p *Pack)) Pack {
+		q := p
+		q.Resources = slices.Clone(p.Resources)
+		f(&q)
+		return q
+	}
+	tests := map[string]struct {
+		pack  Pack
+		field string
+	}{
+		"unknown kind":        {bad(func(q *Pack) { q.Resources[0].Kind = "hotline" }), "resources[0:ma_fcsn].kind"},
+		"no name":             {bad(func(q *Pack) { q.Resources[0].Name = " " }), "resources[0:ma_fcsn].name"},
+		"plain http":          {bad(func(q *Pack) { q.Resources[0].URL = "http://fcsn.org/" }), "resources[0:ma_fcsn].url"},
+		"not an address":      {bad(func(q *Pack) { q.Resources[0].URL = "fcsn.org" }), "resources[0:ma_fcsn].url"},
+		"no way to reach":     {bad(func(q *Pack) { q.Resources[0].URL, q.Resources[0].Phone = "", "" }), "resources[0:ma_fcsn].url"},
+		"a phone of words":    {bad(func(q *Pack) { q.Resources[3].Phone = "call us" }), "resources[3:ma_prs].phone"},
+		"a phone too short":   {bad(func(q *Pack) { q.Resources[3].Phone = "338-37" }), "resources[3:ma_prs].phone"},
+		"duplicate id":        {bad(func(q *Pack) { q.Resources[1].ID = "ma_fcsn" }), "resources[1:ma_fcsn].id"},
+		"an id with capitals": {bad(func(q *Pack) { q.Resources[1].ID = "MA-PNPS" }), "resources[1:MA-PNPS].id"},
+		"a language name":     {bad(func(q *Pack) { q.LegalLanguage = "English" }), "legal_language"},
+	}
+	for name, tt := range tests {
+		err := tt.pack.Validate()
+		var e *iep.Error
+		if !errors.As(err, &e) || e.Kind != iep.KindInvalid {
+			t.Errorf("%s: Validate() = %v, want invalid", name, err)
+			continue
+		}
+		if !slices.ContainsFunc(e.Problems, func(p iep.Problem) bool { return p.Field == tt.field }) {
+			t.Errorf("%s: Validate() problems %v, want one at %s", name, e.Problems, tt.field)
+		}
+	}
+	// A phone number as organisations publish it passes.
+	for _, phone := range []string{"781-338-3700", "(781) 338-3700", "+1 781 338 3700", "1-800-439-2370", "1-800-FLOWERS"} {
+		q := bad(func(q *Pack) { q.Resources[3].Phone = phone })
+		if err := q.Validate(); err != nil {
+			t.Errorf("phone %q: Validate() = %v", phone, err)
 		}
 	}
 }

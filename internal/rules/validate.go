@@ -2,6 +2,8 @@ package rules
 
 import (
 	"fmt"
+	"net/url"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -22,7 +24,9 @@ var kindUnits = map[Kind][]Unit{
 // Validate reports what is wrong with the pack (KindInvalid with one problem per fault): every
 // rule needs a unique id, a known kind, a positive amount in a unit its kind counts, the events
 // its kind needs (known event kinds), a citation, a name and a due-soon threshold; an amount
-// within its own legal bounds; known pause reasons, on day clocks only.
+// within its own legal bounds; known pause reasons, on day clocks only. A legal language is a
+// BCP 47 tag; every resource has a unique id, a known kind, a name and an https address or a
+// phone number, each well formed.
 func (p Pack) Validate() error {
 	var ps iep.Problems
 	add := func(field, code, detail string) {
@@ -55,7 +59,76 @@ func (p Pack) Validate() error {
 			}
 		}
 	}
+	if p.LegalLanguage != "" && !languageTag.MatchString(p.LegalLanguage) {
+		add("legal_language", iep.CodeInvalid, "a BCP 47 language tag such as en or en-US")
+	}
+	ids := map[string]bool{}
+	for i, r := range p.Resources {
+		f := fmt.Sprintf("resources[%d:%s].", i, r.ID)
+		switch {
+		case !resourceID.MatchString(r.ID):
+			add(f+"id", iep.CodeInvalid, "lower-case letters, digits and _")
+		case ids[r.ID]:
+			add(f+"id", iep.CodeDuplicate, r.ID)
+		}
+		ids[r.ID] = true
+		for _, pr := range r.problems() {
+			add(f+pr.Field, pr.Code, pr.Detail)
+		}
+	}
 	return ps.Err()
+}
+
+var (
+	// languageTag is the shape of a BCP 47 tag: a language, then subtags ("en", "es-419", "zh-Hant").
+	languageTag = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+	resourceID  = regexp.MustCompile(`^[a-z0-9_]+$`)
+	// phoneNumber is a number as published: digits with spaces, dots, dashes, parentheses, a
+	// leading + and letters of a vanity number (1-800-FLOWERS): 7 to 25 characters.
+	phoneNumber = regexp.MustCompile(`^\+?[0-9A-Z() .-]{7,25}$`)
+)
+
+// problems reports what is wrong with a resource: a known kind, a name, a way to reach it (an
+// https address or a phone number), and each of them well formed.
+func (r Resource) problems() iep.Problems {
+	var ps iep.Problems
+	add := func(field, code, detail string) {
+		ps = append(ps, iep.Problem{Field: field, Code: code, Detail: detail})
+	}
+	if !slices.Contains(ResourceKinds, r.Kind) {
+		kinds := make([]string, len(ResourceKinds))
+		for i, k := range ResourceKinds {
+			kinds[i] = string(k)
+		}
+		add("kind", iep.CodeChoice, strings.Join(kinds, ", "))
+	}
+	if strings.TrimSpace(r.Name) == "" {
+		add("name", iep.CodeRequired, "")
+	}
+	if r.URL == "" && r.Phone == "" {
+		add("url", iep.CodeRequired, "an address or a phone number")
+	}
+	if r.URL != "" {
+		u, err := url.Parse(r.URL)
+		if err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+			add("url", iep.CodeInvalid, "an https address")
+		}
+	}
+	if r.Phone != "" && (!phoneNumber.MatchString(r.Phone) || dialed(r.Phone) < 7) {
+		add("phone", iep.CodeInvalid, "a phone number as published")
+	}
+	return ps
+}
+
+// dialed counts the keys a number dials: its digits and the letters of a vanity number.
+func dialed(s string) int {
+	n := 0
+	for _, c := range s {
+		if c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' {
+			n++
+		}
+	}
+	return n
 }
 
 func (r Rule) problems() iep.Problems {

@@ -102,7 +102,8 @@ const endedPlanStatuses = `('ended', 'superseded', 'cancelled')`
 // AccessFacts loads everything the access policy needs about one student, in four queries
 // whatever the size of the record:
 //
-//  1. the student (district, school, birth date) and the case manager of the current plan;
+//  1. the student (district, school, birth date, who let a minor student read their record)
+//     and the case manager of the current plan;
 //  2. the guardian links (educational rights) and whether the adult student shares with each;
 //  3. the staff on the teams of the student's plans that have not ended (drafts, proposed,
 //     accepted, rejected: not ended, superseded or cancelled);
@@ -119,11 +120,12 @@ const endedPlanStatuses = `('ended', 'superseded', 'cancelled')`
 // Errors: not found (no such student in the district: another district's student is not found).
 func (db *DB) AccessFacts(ctx context.Context, districtID, studentID string, now time.Time) (*access.Facts, error) {
 	f := &access.Facts{DistrictID: districtID, StudentID: studentID, Now: now}
-	err := db.queryRow(ctx, `SELECT s.school_id, s.birth_date, COALESCE(p.case_manager_id, '')
+	err := db.queryRow(ctx, `SELECT s.school_id, s.birth_date, COALESCE(p.case_manager_id, ''),
+			COALESCE(s.view_shared_by, '')
 		FROM students s
 		LEFT JOIN plans p ON p.district_id = s.district_id AND p.id = s.current_plan_id
 		WHERE s.district_id = $1 AND s.id = $2`, districtID, studentID).
-		Scan(&f.SchoolID, &f.BirthDate, &f.CaseManagerID)
+		Scan(&f.SchoolID, &f.BirthDate, &f.CaseManagerID, &f.ViewSharedBy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("student", studentID)
 	}
@@ -207,4 +209,19 @@ func (db *DB) AccessFacts(ctx context.Context, districtID, studentID string, now
 		return nil, wrap(err, "access facts of student %s: grants", studentID)
 	}
 	return f, nil
+}
+
+// ShareViewWithStudent records that guardianID lets the student read their own record before
+// the age of majority (read only), or with guardianID "" that nobody does any more. The caller
+// checks that the guardian holds the rights and audits the change. Errors: not found.
+func (tx *Tx) ShareViewWithStudent(ctx context.Context, districtID, studentID, guardianID string) error {
+	ok, err := tx.execOne(ctx, `UPDATE students SET view_shared_by = $3 WHERE district_id = $1 AND id = $2`,
+		districtID, studentID, opt(guardianID))
+	if err != nil {
+		return wrap(err, "share the record of student %s with the student", studentID)
+	}
+	if !ok {
+		return notFound("student", studentID)
+	}
+	return nil
 }

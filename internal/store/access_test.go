@@ -18,6 +18,7 @@ func init() {
 		{"AccessFacts", testAccessFacts},
 		{"AccessFactsNotFound", testAccessFactsNotFound},
 		{"AccessGrantsAndShares", testAccessGrantsAndShares},
+		{"AccessViewSharedWithStudent", testAccessViewSharedWithStudent},
 	}...)
 }
 
@@ -252,4 +253,26 @@ func testAccessGrantsAndShares(t *testing.T, db *DB) {
 	mustWrite(t, db, func(tx *Tx) error { return tx.CreateGuardian(ctx, &stranger) })
 	wantKind(t, db.Write(ctx, func(tx *Tx) error { return tx.ShareWithGuardian(ctx, d, a.st.ID, stranger.ID) }),
 		iep.KindInvalid, "ShareWithGuardian(unlinked guardian)")
+}
+
+// testAccessViewSharedWithStudent: a guardian's letting the minor student read their record is
+// in the facts (first query), and stopping it takes it out; an unknown student is not found.
+func testAccessViewSharedWithStudent(t *testing.T, db *DB) {
+	a := newAccessFixture(t, db)
+	d := a.district.ID
+	f, err := db.AccessFacts(ctx, d, a.st.ID, accessNow)
+	if err != nil || f.ViewSharedBy != "" {
+		t.Fatalf("before sharing: %q, %v", f.ViewSharedBy, err)
+	}
+	mustWrite(t, db, func(tx *Tx) error { return tx.ShareViewWithStudent(ctx, d, a.st.ID, a.withRights.ID) })
+	if f, _ = db.AccessFacts(ctx, d, a.st.ID, accessNow); f.ViewSharedBy != a.withRights.ID {
+		t.Errorf("after sharing: %q, want %s", f.ViewSharedBy, a.withRights.ID)
+	}
+	mustWrite(t, db, func(tx *Tx) error { return tx.ShareViewWithStudent(ctx, d, a.st.ID, "") })
+	if f, _ = db.AccessFacts(ctx, d, a.st.ID, accessNow); f.ViewSharedBy != "" {
+		t.Errorf("after stopping: %q", f.ViewSharedBy)
+	}
+	if err := db.Write(ctx, func(tx *Tx) error { return tx.ShareViewWithStudent(ctx, d, "no-such", a.withRights.ID) }); iep.KindOf(err) != iep.KindNotFound {
+		t.Errorf("unknown student: %v", err)
+	}
 }

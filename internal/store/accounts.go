@@ -35,6 +35,9 @@ type Account struct {
 	DisabledAt         time.Time // zero: enabled
 	CreatedAt          time.Time // set by CreateAccount
 	LastSignInAt       time.Time // zero: never
+	// Language is the page and mail language the person chose with the language switch (a
+	// catalog's tag); "" until they choose.
+	Language string
 }
 
 // Disabled reports whether the account is disabled.
@@ -121,11 +124,11 @@ func (tx *Tx) auditAccount(ctx context.Context, districtID, accountID, action st
 
 const accountCols = `district_id, id, kind, COALESCE(staff_id, guardian_id, student_id), email,
 	COALESCE(password_hash, ''), COALESCE(totp_secret, ''), totp_last_step, must_change_password,
-	disabled_at, created_at, last_sign_in_at`
+	disabled_at, created_at, last_sign_in_at, language`
 
 func scanAccount(r row, a *Account) error {
 	return r.Scan(&a.DistrictID, &a.ID, &a.Kind, &a.SubjectID, &a.Email, &a.PasswordHash, &a.TOTPSecret,
-		&a.TOTPLastStep, &a.MustChangePassword, instant{&a.DisabledAt}, instant{&a.CreatedAt}, instant{&a.LastSignInAt})
+		&a.TOTPLastStep, &a.MustChangePassword, instant{&a.DisabledAt}, instant{&a.CreatedAt}, instant{&a.LastSignInAt}, &a.Language)
 }
 
 // GetAccount returns one account of the district. Errors: not found.
@@ -181,6 +184,17 @@ func (tx *Tx) SetPassword(ctx context.Context, districtID, id, hash string, must
 	return tx.updateAccount(ctx, districtID, id, "set_password", by,
 		`UPDATE accounts SET password_hash = $3, must_change_password = $4 WHERE district_id = $1 AND id = $2`,
 		hash, mustChange)
+}
+
+// SetAccountLanguage records the language the person chose for their pages and mail (a tag of
+// at most 35 characters; "" forgets the choice). Audited as "set_language". Errors: invalid,
+// not found.
+func (tx *Tx) SetAccountLanguage(ctx context.Context, districtID, id, lang string, by AuditActor) error {
+	if len(lang) > 35 {
+		return iep.Problems{{Field: "language", Code: iep.CodeTooLong}}.Err()
+	}
+	return tx.updateAccount(ctx, districtID, id, "set_language", by,
+		`UPDATE accounts SET language = $3 WHERE district_id = $1 AND id = $2`, lang)
 }
 
 // SetTOTP turns two-factor on with secret (auth.NewTOTPSecret), or off with "", and resets the

@@ -27,6 +27,7 @@ func init() {
 		{"AccountTokenSingleUse", testAccountTokenSingleUse},
 		{"AccountTokenRace", testAccountTokenRace},
 		{"SignInFailures", testSignInFailures},
+		{"AccountLanguage", testAccountLanguage},
 	}...)
 }
 
@@ -417,4 +418,42 @@ func testSignInFailures(t *testing.T, db *DB) {
 		t.Errorf("DeleteOldSignInFailures = %d, want at least 2", n)
 	}
 	check(start, 0, 1, start.Add(2*time.Minute))
+}
+
+// testAccountLanguage: the language a person chose is kept on the account, audited, and a tag
+// too long for a language is refused with nothing written.
+func testAccountLanguage(t *testing.T, db *DB) {
+	f := newFixture(t, db)
+	a := addAccount(t, db, f, f.teacher.ID, uniqueEmail("Lang"))
+	if a.Language != "" {
+		t.Fatalf("a new account's language = %q, want none", a.Language)
+	}
+	mustWrite(t, db, func(tx *Tx) error { return tx.SetAccountLanguage(ctx, f.district.ID, a.ID, "es", cli) })
+	got, _ := db.GetAccount(ctx, f.district.ID, a.ID)
+	if got.Language != "es" {
+		t.Fatalf("language after SetAccountLanguage = %q, want es", got.Language)
+	}
+	err := db.Write(ctx, func(tx *Tx) error {
+		return tx.SetAccountLanguage(ctx, f.district.ID, a.ID, strings.Repeat("x", 36), cli)
+	})
+	if iep.KindOf(err) != iep.KindInvalid {
+		t.Fatalf("a 36-character tag: %v, want invalid", err)
+	}
+	if got, _ := db.GetAccount(ctx, f.district.ID, a.ID); got.Language != "es" {
+		t.Errorf("a refused change wrote %q", got.Language)
+	}
+	if err := db.Write(ctx, func(tx *Tx) error { return tx.SetAccountLanguage(ctx, f.district.ID, "no-such", "en", cli) }); iep.KindOf(err) != iep.KindNotFound {
+		t.Errorf("unknown account: %v, want not found", err)
+	}
+	entries, err := db.ListAudit(ctx, f.district.ID, "", 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		found = found || e.Action == "set_language" && e.RecordID == a.ID
+	}
+	if !found {
+		t.Error("the change of language is not in the audit trail")
+	}
 }

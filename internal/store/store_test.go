@@ -68,6 +68,7 @@ var contract = []struct {
 	{"SearchStudents", testSearchStudents},
 	{"Caseload", testCaseload},
 	{"Banks", testBanks},
+	{"RecordsRequestDetails", testRecordsRequestDetails},
 }
 
 func TestStore(t *testing.T) {

@@ -10,6 +10,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/openiep/openiep/internal/app"
@@ -27,6 +28,7 @@ func (s *server) familyRoutes() []route {
 	f := "/districts/{district}/family/{student}"
 	return []route{
 		{"GET " + f, member, s.familyChild},
+		{"POST " + f + "/student-access", member, s.familyStudentAccess},
 	}
 }
 
@@ -45,6 +47,10 @@ type familyNav struct {
 	DistrictID, StudentID string
 	Child                 string // the child's name as the family knows it (preferred name first)
 	Active                string // the current tab: home, plan, progress, records, rights
+	// Legal is the language whose version of the documents is the legal one, when the district's
+	// rule pack names one and the page is in another language ("" otherwise): every family
+	// page then says so.
+	Legal string
 }
 
 // familyTab is one entry of the family navigation.
@@ -71,7 +77,15 @@ func (b Base) FamilyTabs(n familyNav) []familyTab {
 // "progress", "records", "rights"; "" for none) marked current. Every family page of a child
 // builds its navigation here.
 func (s *server) familyNav(r *http.Request, districtID string, st *iep.Student, active string) familyNav {
-	return familyNav{DistrictID: districtID, StudentID: st.ID, Child: st.DisplayName(), Active: active}
+	n := familyNav{DistrictID: districtID, StudentID: st.ID, Child: st.DisplayName(), Active: active}
+	if pack, err := s.svc.DistrictRules(r.Context(), districtID); err == nil {
+		if legal, translated := pack.Translated(pickLang(r)); translated {
+			n.Legal = legal
+		}
+	} else {
+		s.log.Warn("the district's rule pack", "district", districtID, "err", err)
+	}
+	return n
 }
 
 // districtLoc is the district's time zone, UTC when it cannot be loaded.
@@ -82,12 +96,17 @@ func districtLoc(tz string) *time.Location {
 	return time.UTC
 }
 
+// homeTerms are the words the child's home explains inline; the glossary page has them all.
+var homeTerms = []string{"iep", "present_levels", "prior_written_notice", "esy", "lre", "procedural_safeguards"}
+
 // familyChildPage is a child's home in the family portal.
 type familyChildPage struct {
 	Base
 	Nav      familyNav
 	C        *app.FamilyChild
 	Glossary []i18n.Term
+	Form     form   // the student-access form as typed, with its problems
+	Notice   string // what a form just did
 }
 
 // familyChild serves GET /districts/{district}/family/{student}: what waits for the family, what
@@ -97,9 +116,47 @@ func (s *server) familyChild(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &familyChildPage{Base: s.base(w, r), C: c, Nav: s.familyNav(r, c.District.ID, &c.Student, "home")}
+	return s.renderFamilyChild(w, r, c, http.StatusOK, newForm(url.Values{}))
+}
+
+func (s *server) renderFamilyChild(w http.ResponseWriter, r *http.Request, c *app.FamilyChild, status int, f form) error {
+	p := &familyChildPage{Base: s.base(w, r), C: c, Nav: s.familyNav(r, c.District.ID, &c.Student, "home"), Form: f}
 	p.Loc = districtLoc(c.District.Timezone)
 	p.Title = p.T("fam.home.title", c.Student.DisplayName())
-	p.Glossary = i18n.Glossary(p.Lang)
-	return s.render(w, http.StatusOK, "family_child", p)
+	for _, term := range i18n.Glossary(p.Lang) {
+		if slices.Contains(homeTerms, term.ID) {
+			p.Glossary = append(p.Glossary, term)
+		}
+	}
+	p.Notice = p.done(r, "fam.home")
+	return s.render(w, status, "family_child", p)
+}
+
+// familyStudentAccess serves POST /districts/{district}/family/{student}/student-access: the
+// parent holding the rights lets their child read their own record (read only), with the
+// child's e-mail when they have no account yet, or stops it. A refused form comes back with
+// what was typed and the problem at its field.
+func (s *server) familyStudentAccess(w http.ResponseWriter, r *http.Request) error {
+	district, student := r.PathValue("district"), r.PathValue("student")
+	if err := r.ParseForm(); err != nil {
+		return iep.Errorf(iep.KindInvalid, "unreadable form")
+	}
+	share := r.PostForm.Get("share") == "on"
+	err := s.svc.ShareWithStudent(r.Context(), actor(r), district, student, share, r.PostForm.Get("student_email"))
+	if f := newForm(r.PostForm); f.refuse(s.base(w, r), err) {
+		c, cerr := s.svc.FamilyHome(r.Context(), actor(r), district, student)
+		if cerr != nil {
+			return cerr
+		}
+		return s.renderFamilyChild(w, r, c, http.StatusBadRequest, f)
+	}
+	if err != nil {
+		return err
+	}
+	done := "student_unshared"
+	if share {
+		done = "student_shared"
+	}
+	http.Redirect(w, r, familyURL(district, student)+"?done="+done+"#fam-student", http.StatusSeeOther)
+	return nil
 }

@@ -1,9 +1,15 @@
 package web
 
 import (
+	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/openiep/openiep/internal/auth"
+	"github.com/openiep/openiep/internal/store"
 )
 
 // familyOnly is the matrix row of a family page of Mia's: Rosa, who holds the rights, may open
@@ -17,6 +23,8 @@ func init() {
 	matrixParts = append(matrixParts, func(w *world) (map[string]map[string]outcome, map[string]string) {
 		return map[string]map[string]outcome{
 			"GET /districts/{district}/family/{student}": familyOnly(),
+			// An empty form stops sharing (nothing shared: a no-op) and comes back to the home.
+			"POST /districts/{district}/family/{student}/student-access": with(every(signInAgain, hidden), asGuardian, redirect),
 		}, nil
 	})
 }
@@ -62,5 +70,139 @@ func TestFamilyListLinksToHome(t *testing.T) {
 	_, body := w.getAs(t, asGuardian, "/")
 	if !strings.Contains(body, familyURL(w.district, w.mia)) {
 		t.Errorf("the family's list does not link to Mia's family home:\n%s", body)
+	}
+}
+
+// TestFamilyLanguageFollowsTheGuardian: Rosa prefers Spanish, so her pages are in Spanish
+// without asking; when she uses the switch, her choice is kept on her account and followed on
+// every request (a new device has no cookie), and it is audited. Staff choosing a language
+// change nothing stored.
+func TestFamilyLanguageFollowsTheGuardian(t *testing.T) {
+	w := newWorld(t, 0)
+	home := familyURL(w.district, w.mia)
+	if _, body := w.getAs(t, asGuardian, home); !strings.Contains(body, `<html lang="es">`) {
+		t.Fatalf("Rosa's page without a choice is not in her preferred language (Spanish)")
+	}
+	for range 2 {
+		if _, body := w.getAs(t, asGuardian, home+"?lang=en"); !strings.Contains(body, `<html lang="en">`) {
+			t.Fatalf("the switch to English did not give an English page")
+		}
+	}
+	if _, body := w.getAs(t, asGuardian, home); !strings.Contains(body, `<html lang="en">`) {
+		t.Errorf("Rosa's choice of English is not kept: the next page is not in English")
+	}
+	if _, body := w.getAs(t, asGuardian, "/signin/code"); strings.Contains(body, `<html lang="es">`) {
+		t.Errorf("a page after the choice is still in Spanish")
+	}
+	acc, err := w.db.GetAccountByEmail(context.Background(), w.emails[asGuardian])
+	if err != nil || acc.Language != "en" {
+		t.Fatalf("Rosa's account language = %q, %v; want en", acc.Language, err)
+	}
+	audit, _ := w.db.ListAudit(context.Background(), w.district, "", 0)
+	changes := 0
+	for _, e := range audit {
+		if e.Action == "set_language" && e.RecordID == acc.ID {
+			changes++
+		}
+	}
+	if changes != 1 {
+		t.Errorf("the choice is audited %d times, want once (asking again for the same language writes nothing)", changes)
+	}
+	// Staff: the cookie decides, nothing is written.
+	w.getAs(t, asTeamMember, studentURL(w.district, w.mia)+"?lang=es")
+	staff, _ := w.db.GetAccountByEmail(context.Background(), w.emails[asTeamMember])
+	if staff.Language != "" {
+		t.Errorf("a staff member's switch was stored: %q", staff.Language)
+	}
+}
+
+// TestFamilyShareWithMinorStudent: Rosa lets Mia (a minor) read her own record: the form needs
+// Mia's e-mail, a bad one is refused at its field with what was typed kept; a good one makes
+// Mia's account and queues her invitation; signed in, Mia finds her record read only (no
+// answering, no record of access); when Rosa stops, Mia finds nothing again.
+func TestFamilyShareWithMinorStudent(t *testing.T) {
+	w := newWorld(t, 0)
+	ctx := context.Background()
+	home := familyURL(w.district, w.mia)
+	share := home + "/student-access?lang=en"
+	res, body := w.submitAs(t, asGuardian, share, url.Values{"share": {"on"}, "student_email": {"not an address"}})
+	if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `value="not an address"`) ||
+		!strings.Contains(body, `id="f-student_email-error"`) || !strings.Contains(body, "this is not valid") {
+		t.Fatalf("a bad e-mail: %d, want 400 with the problem at the field and the text kept", res.StatusCode)
+	}
+	if _, err := w.db.GetAccountBySubject(ctx, w.district, store.AccountStudent, w.mia); err == nil {
+		t.Fatal("a refused form made Mia an account")
+	}
+	res, _ = w.submitAs(t, asGuardian, share, url.Values{"share": {"on"}, "student_email": {"mia@student.example"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sharing: %d, want 303", res.StatusCode)
+	}
+	acc, err := w.db.GetAccountBySubject(ctx, w.district, store.AccountStudent, w.mia)
+	if err != nil || acc.Email != "mia@student.example" {
+		t.Fatalf("Mia's account: %+v, %v", acc, err)
+	}
+	mails, _ := w.db.ListOutbox(ctx, w.district, 0)
+	if len(mails) == 0 || mails[0].To != "mia@student.example" || mails[0].Kind != "invite" {
+		t.Fatalf("no invitation for Mia in the outbox: %+v", mails)
+	}
+	_, body = w.getAs(t, asGuardian, home+"?lang=en")
+	if !strings.Contains(body, "can read their own plan, meetings and progress (read only)") {
+		t.Errorf("Rosa's page does not say Mia can read her record")
+	}
+
+	// Mia signs in (a session on her new account).
+	token, hash := auth.NewToken()
+	err = w.db.Write(ctx, func(tx *store.Tx) error {
+		return tx.CreateSession(ctx, &store.Session{TokenHash: hash, DistrictID: w.district, AccountID: acc.ID,
+			IdleTimeout: time.Hour, AbsoluteExpiresAt: testNow.Add(time.Hour)})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cookie := sessionCookie + "=" + token
+	if _, body := get(t, w.handler, "/?lang=en", "Cookie", cookie); !strings.Contains(body, `href="`+home+`"`) {
+		t.Errorf("Mia's list does not offer her record")
+	}
+	res, body = get(t, w.handler, home+"?lang=en", "Cookie", cookie)
+	if res.StatusCode != http.StatusOK || strings.Contains(body, "Waiting for you") && strings.Contains(body, "Read and answer") {
+		t.Errorf("Mia's own view: %d (and it must offer no answering)", res.StatusCode)
+	}
+	if strings.Contains(body, "fam-own-share") || strings.Contains(body, "fam-own-stop") {
+		t.Error("Mia is offered the sharing controls of her parent")
+	}
+	if res, _ := get(t, w.handler, w.accessURL(w.mia), "Cookie", cookie); res.StatusCode != http.StatusForbidden {
+		t.Errorf("Mia opening the record of access = %d, want 403 (read only)", res.StatusCode)
+	}
+
+	// Rosa stops: Mia sees nothing.
+	if res, _ := w.submitAs(t, asGuardian, share, url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("stopping: %d", res.StatusCode)
+	}
+	if res, _ := get(t, w.handler, home, "Cookie", cookie); res.StatusCode != http.StatusForbidden && res.StatusCode != http.StatusNotFound {
+		t.Errorf("after Rosa stopped, Mia's view = %d, want refused", res.StatusCode)
+	}
+	audit, _ := w.db.ListAudit(ctx, w.district, w.mia, 0)
+	var acts []string
+	for _, e := range audit {
+		if strings.Contains(e.Action, "share_with_student") {
+			acts = append(acts, e.Action)
+		}
+	}
+	if strings.Join(acts, ",") != "unshare_with_student,share_with_student" {
+		t.Errorf("the sharing's audit entries = %v", acts)
+	}
+}
+
+// TestFamilyLegalLanguageNotice: the MA pack says the English version is the legal one, so a
+// family page in Spanish says it is a translation; in English it says nothing of the kind.
+func TestFamilyLegalLanguageNotice(t *testing.T) {
+	w := newWorld(t, 0)
+	_, body := w.getAs(t, asGuardian, familyURL(w.district, w.mia)+"?lang=es")
+	if !strings.Contains(body, "La versión legal del IEP y de los avisos de la escuela es la que está en inglés.") {
+		t.Errorf("the Spanish page does not say the English version is the legal one")
+	}
+	_, body = w.getAs(t, asGuardian, familyURL(w.district, w.mia)+"?lang=en")
+	if strings.Contains(body, "legal-language") {
+		t.Errorf("the English page carries the translation notice")
 	}
 }

@@ -64,6 +64,13 @@ func (s *server) base(w http.ResponseWriter, r *http.Request) Base {
 	b := Base{Lang: lang, CSS: s.assets.URL("app.css"), JS: s.assets.URL("htmx.min.js"),
 		SessionJS: s.assets.URL("session.js"), Loc: time.UTC, Here: localPath(r.URL.RequestURI())}
 	if si := signedIn(r); si != nil {
+		if r.URL.Query().Get("lang") == lang && si.Pending == "" && si.Actor.IsFamily() {
+			// A family member used the switch: their pages and mail follow it from now on, on
+			// every device (staff keep the cookie's choice).
+			if err := s.svc.SetLanguage(r.Context(), si, lang); err != nil {
+				s.log.Warn("remember the chosen language", "account", si.Account.ID, "err", err)
+			}
+		}
 		b.SignedIn, b.Session = true, s.status(si)
 		if si.Pending == "" {
 			b.Who = si.Name
@@ -99,6 +106,9 @@ func (s *server) base(w http.ResponseWriter, r *http.Request) Base {
 func pickLang(r *http.Request) string {
 	if q := r.URL.Query().Get("lang"); i18n.Supported(q) {
 		return q
+	}
+	if si := signedIn(r); si != nil && si.Lang != "" {
+		return si.Lang
 	}
 	if c, err := r.Cookie(langCookie); err == nil && i18n.Supported(c.Value) {
 		return c.Value

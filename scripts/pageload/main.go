@@ -1,9 +1,11 @@
-// Command pageload measures the staff pages of a running openiep server: it signs in as one
-// person, finds students, plans and meetings by following the links of the pages it reads, and
-// requests every kind of staff page one at a time, many times, printing the time to first byte
-// and the whole answer's time (p50, p95, p99 in ms) as a Markdown table for docs/performance.md.
+// Command pageload measures the pages of a running openiep server: it signs in as one person,
+// finds students, plans and meetings by following the links of the pages it reads, and requests
+// every kind of page one at a time, many times, printing the whole answer's time (p50, p95, p99
+// in ms) as a Markdown table for docs/performance.md. Staff see the staff pages; a parent or
+// guardian (several e-mails, comma-separated, all with the same password) the family portal's.
 //
 //	go run ./scripts/pageload -base http://127.0.0.1:18081 -email cm@… -password … -n 200
+//	go run ./scripts/pageload -base http://127.0.0.1:18081 -email parent@…,other@… -password … -n 200
 //
 // Requests go one at a time from the same machine, so the times are the server's work plus a
 // loopback round trip. Every page view also writes its audit entry, as it must.
@@ -40,21 +42,16 @@ type client struct {
 	http *http.Client
 }
 
-func run(base, email, password string, n int) error {
-	jar, _ := cookiejar.New(nil)
-	c := &client{base: strings.TrimRight(base, "/"), http: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	res, err := c.http.PostForm(c.base+"/signin", url.Values{"email": {email}, "password": {password}})
+func run(base, emails, password string, n int) error {
+	if strings.Contains(emails, ",") {
+		return runFamily(base, strings.Split(emails, ","), password, n)
+	}
+	c, home, err := signIn(base, emails, password)
 	if err != nil {
 		return err
 	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusSeeOther {
-		return fmt.Errorf("sign in: %s", res.Status)
-	}
-	home, err := c.get("/")
-	if err != nil {
-		return err
+	if strings.Contains(home, "/family/") {
+		return runFamily(base, []string{emails}, password, n)
 	}
 	district := first(`/districts/([^/"?]+)`, home)
 	if district == "" {
@@ -103,15 +100,89 @@ func run(base, email, password string, n int) error {
 		pages[k] = open
 		kinds = append(kinds, k)
 	}
+	return measure(kinds, func(string) *client { return c }, pages, n)
+}
+
+// signIn signs in as email and returns the client and the home page.
+func signIn(base, email, password string) (*client, string, error) {
+	jar, _ := cookiejar.New(nil)
+	c := &client{base: strings.TrimRight(base, "/"), http: &http.Client{Jar: jar,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+	res, err := c.http.PostForm(c.base+"/signin", url.Values{"email": {email}, "password": {password}})
+	if err != nil {
+		return nil, "", err
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusSeeOther {
+		return nil, "", fmt.Errorf("sign in as %s: %s", email, res.Status)
+	}
+	home, err := c.get("/")
+	return c, home, err
+}
+
+// runFamily measures the family portal's pages of every child of every guardian given: the
+// child's home, each tab, and the plans, meetings, answer and concerns pages they link to.
+func runFamily(base string, emails []string, password string, n int) error {
+	pages := map[string][]string{}
+	owner := map[string]*client{} // which guardian's session opens a path
+	for _, email := range emails {
+		c, home, err := signIn(base, strings.TrimSpace(email), password)
+		if err != nil {
+			return err
+		}
+		add := func(kind, path string) {
+			if _, seen := owner[path]; seen || path == "" {
+				return
+			}
+			if _, err := c.get(path); err != nil {
+				return // not a page of this family now (a meeting already held, no plan to answer…)
+			}
+			owner[path] = c
+			pages[kind] = append(pages[kind], path)
+		}
+		for _, child := range all(`href="(/districts/[^/"]+/family/[^/"?#]+)"`, home) {
+			add("family: child's home", child)
+			body, err := c.get(child)
+			if err != nil {
+				return err
+			}
+			for _, tab := range []string{"plan", "progress", "records", "rights", "glossary"} {
+				add("family: "+tab, child+"/"+tab)
+			}
+			if plan, err := c.get(child + "/plan"); err == nil {
+				body += plan
+			}
+			for _, m := range all(`href="(`+regexp.QuoteMeta(child)+`/[^"#?]+)`, body) {
+				switch parts := strings.Split(strings.TrimPrefix(m, child+"/"), "/"); {
+				case len(parts) == 2 && parts[0] == "meetings":
+					add("family: meeting", m)
+				case len(parts) == 2 && parts[0] == "plans":
+					add("family: a plan", m)
+					add("family: answer and sign", m+"/respond")
+					add("family: concerns", m+"/concerns")
+				}
+			}
+		}
+	}
+	kinds := make([]string, 0, len(pages))
+	for k := range pages {
+		kinds = append(kinds, k)
+	}
 	slices.Sort(kinds)
+	return measure(kinds, func(path string) *client { return owner[path] }, pages, n)
+}
+
+// measure requests each kind's pages in turn, n times a kind, and prints the table.
+func measure(kinds []string, who func(path string) *client, pages map[string][]string, n int) error {
 	fmt.Println("| page | different pages | requests | p50 | p95 | p99 | slowest |")
 	fmt.Println("|---|---|---|---|---|---|---|")
 	for _, k := range kinds {
 		var took []time.Duration
 		paths := pages[k]
 		for i := range n {
+			path := paths[i%len(paths)]
 			start := time.Now()
-			if _, err := c.get(paths[i%len(paths)]); err != nil {
+			if _, err := who(path).get(path); err != nil {
 				return fmt.Errorf("%s: %w", k, err)
 			}
 			took = append(took, time.Since(start))
