@@ -177,11 +177,12 @@ func (s *Service) invitations(ctx context.Context, c *step, m *iep.Meeting, team
 				if l.Guardian.ID != t.GuardianID {
 					continue
 				}
-				for _, cm := range l.Guardian.ContactMethods {
-					if cm.Kind == iep.ContactEmail && cm.Value != "" {
-						people = append(people, person{l.Guardian.FirstName + " " + l.Guardian.LastName, cm.Value, l.Guardian.PreferredLanguage})
-						break
+				if e := l.Guardian.Email(); e != "" {
+					lang, err := s.guardianMailLanguage(ctx, c.district, &l.Guardian)
+					if err != nil {
+						return nil, err
 					}
+					people = append(people, person{l.Guardian.FirstName + " " + l.Guardian.LastName, e, lang})
 				}
 			}
 		}
@@ -192,10 +193,7 @@ func (s *Service) invitations(ctx context.Context, c *step, m *iep.Meeting, team
 	}
 	var mails []store.OutboxMail
 	for _, p := range people {
-		lang := p.lang
-		if !i18n.Supported(lang) {
-			lang = "en"
-		}
+		lang := mailLanguage(p.lang)
 		inv.Summary = i18n.Message(lang, "meeting.mail.subject")
 		inv.Description = meetingNoticeText(lang, m, team, c.loc)
 		b, err := inv.Bytes()

@@ -1,11 +1,14 @@
 package app
 
 import (
+	"context"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/openiep/openiep/internal/i18n"
+	"github.com/openiep/openiep/internal/iep"
+	"github.com/openiep/openiep/internal/store"
 )
 
 // linkMail is the e-mail that carries a one-time link: plain text in the recipient's language,
@@ -30,6 +33,20 @@ func mailLanguage(tag string) string {
 		return base
 	}
 	return i18n.Default
+}
+
+// guardianMailLanguage is the language of a guardian's mail: the one they chose with the switch
+// when they have an account, else their preferred language when there is a catalog for it (or
+// for its base language), else English.
+func (s *Service) guardianMailLanguage(ctx context.Context, districtID string, g *iep.Guardian) (string, error) {
+	acc, err := s.db.GetAccountBySubject(ctx, districtID, store.AccountGuardian, g.ID)
+	switch {
+	case err == nil && i18n.Supported(acc.Language):
+		return acc.Language, nil
+	case err != nil && iep.KindOf(err) != iep.KindNotFound:
+		return "", err
+	}
+	return mailLanguage(g.PreferredLanguage), nil
 }
 
 func (m linkMail) t(key string, args ...any) string { return i18n.Message(m.lang, key, args...) }

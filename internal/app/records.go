@@ -103,7 +103,10 @@ type FamilyRecords struct {
 	// student); a parent the adult student shares the record with may read it only.
 	MayRequest          bool
 	MayViewAccessRecord bool
-	Documents           int // how many documents the record holds (the download's documents/)
+	// MayDownload is set unless the reader is a minor student reading what a parent shares
+	// (the whole record is the parent's to hand over: ExportRecord).
+	MayDownload bool
+	Documents   int // how many documents the record holds (the download's documents/)
 }
 
 // FamilyRecords returns the records page of a child for the family. Staff are answered not
@@ -130,7 +133,8 @@ func (s *Service) FamilyRecords(ctx context.Context, a Actor, districtID, studen
 	}
 	clock, _ := pack.Rule(RecordsClock)
 	fr := &FamilyRecords{District: *d, Student: *st, Today: r.Today, Requests: r.RecordsRequests, Clock: clock,
-		MayRequest: mayAsk(dec.Reason), MayViewAccessRecord: r.MayViewAccessRecord(), Documents: len(docs)}
+		MayRequest: mayAsk(dec.Reason), MayViewAccessRecord: r.MayViewAccessRecord(), Documents: len(docs),
+		MayDownload: dec.Reason != access.ReasonSharedWithStudent}
 	if err := s.audit(ctx, a, dec, auditRead, auditRecordsRequests, studentID, districtID, studentID); err != nil {
 		return nil, err
 	}

@@ -100,6 +100,11 @@ func (s *Service) ExportRecord(ctx context.Context, a Actor, districtID, student
 	if err != nil {
 		return nil, err
 	}
+	if dec.Reason == access.ReasonSharedWithStudent {
+		// A minor student reads what a parent shares with them; the whole record, evaluations
+		// and all, is the parent's to hand over.
+		return nil, iep.Errorf(iep.KindForbidden, "the whole record is for the parent who holds the rights")
+	}
 	w, err := s.readWholeRecord(ctx, districtID, studentID)
 	if err != nil {
 		return nil, fmt.Errorf("student %s: %w", studentID, err)

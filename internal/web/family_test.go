@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openiep/openiep/internal/auth"
+	"github.com/openiep/openiep/internal/iep"
 	"github.com/openiep/openiep/internal/store"
 )
 
@@ -173,6 +174,18 @@ func TestFamilyShareWithMinorStudent(t *testing.T) {
 	if res, _ := get(t, w.handler, w.accessURL(w.mia), "Cookie", cookie); res.StatusCode != http.StatusForbidden {
 		t.Errorf("Mia opening the record of access = %d, want 403 (read only)", res.StatusCode)
 	}
+	if res, _ := get(t, w.handler, familyURL(w.district, w.mia, "records", "download"), "Cookie", cookie); res.StatusCode != http.StatusForbidden {
+		t.Errorf("Mia downloading her whole record = %d, want 403 (her parent's to hand over)", res.StatusCode)
+	}
+	if _, body := get(t, w.handler, familyURL(w.district, w.mia, "records"), "Cookie", cookie); strings.Contains(body, "fam-records-zip") {
+		t.Error("Mia's records page offers the whole record's download")
+	}
+	if _, body := w.getAs(t, asGuardian, familyURL(w.district, w.mia, "records")); !strings.Contains(body, "fam-records-zip") {
+		t.Error("Rosa's records page does not offer the whole record's download")
+	}
+	if res, _ := get(t, w.handler, familyURL(w.district, w.mia, "progress"), "Cookie", cookie); res.StatusCode != http.StatusOK {
+		t.Errorf("Mia reading her progress = %d, want 200", res.StatusCode)
+	}
 
 	// Rosa stops: Mia sees nothing.
 	if res, _ := w.submitAs(t, asGuardian, share, url.Values{}); res.StatusCode != http.StatusSeeOther {
@@ -204,5 +217,62 @@ func TestFamilyLegalLanguageNotice(t *testing.T) {
 	_, body = w.getAs(t, asGuardian, familyURL(w.district, w.mia)+"?lang=en")
 	if strings.Contains(body, "legal-language") {
 		t.Errorf("the English page carries the translation notice")
+	}
+}
+
+// TestMeetingMailInTheGuardiansLanguage: the meeting invitation e-mailed to a parent on the team
+// is in their preferred language, its base language counting ("es-MX" is Spanish: it was sent
+// in English before), and once they chose a language with the switch, in that one.
+func TestMeetingMailInTheGuardiansLanguage(t *testing.T) {
+	x := newMP(t)
+	ctx := context.Background()
+	var carmen string
+	err := x.db.Write(ctx, func(tx *store.Tx) error {
+		g := &iep.Guardian{DistrictID: x.district, FirstName: "Carmen", LastName: "Kim", PreferredLanguage: "es-MX",
+			ContactMethods: []iep.ContactMethod{{Kind: iep.ContactEmail, Value: "carmen@family.example"}}}
+		if err := tx.CreateGuardian(ctx, g); err != nil {
+			return err
+		}
+		carmen = g.ID
+		return tx.LinkGuardian(ctx, &iep.StudentGuardian{DistrictID: x.district, StudentID: x.noah, GuardianID: g.ID,
+			Relationship: iep.RelMother, HoldsEducationalRights: true, ContactOrder: 2})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, body := x.submitAs(t, asTeamMember, x.teamURL, url.Values{"kind": {"guardian"}, "guardian_id": {carmen}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("add Carmen to the team: %d %s", res.StatusCode, errorsOf(body))
+	}
+	subjectTo := func() string {
+		t.Helper()
+		mails, err := x.db.ListOutbox(ctx, x.district, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range mails { // newest first
+			if m.To == "carmen@family.example" {
+				return m.Subject
+			}
+		}
+		t.Fatal("no mail to Carmen")
+		return ""
+	}
+	x.scheduleToday(t)
+	if got := subjectTo(); got != "Reunión del equipo del IEP" {
+		t.Errorf("the invitation to a parent preferring es-MX: %q, want Spanish", got)
+	}
+	err = x.db.Write(ctx, func(tx *store.Tx) error {
+		acc := &store.Account{DistrictID: x.district, Kind: store.AccountGuardian, SubjectID: carmen, Email: "carmen@family.example"}
+		if err := tx.CreateAccount(ctx, acc, store.AuditActor{Kind: "system", ID: "test"}); err != nil {
+			return err
+		}
+		return tx.SetAccountLanguage(ctx, x.district, acc.ID, "en", store.AuditActor{Kind: "system", ID: "test"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x.scheduleToday(t)
+	if got := subjectTo(); got != "IEP team meeting" {
+		t.Errorf("the invitation after she chose English: %q", got)
 	}
 }
