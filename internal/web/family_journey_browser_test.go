@@ -106,17 +106,34 @@ func familyJourney(t *testing.T, lang string) {
 			}
 		}
 	}
+	// submit runs actions that end in a form's submission and waits for the next page: a mark
+	// set on the old page is gone and the new page has loaded (an element that was on the old
+	// page too cannot tell them apart).
+	submit := func(what string, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		evalIn[bool](t, b, `(() => { window.journeyOldPage = true; return true })()`)
+		b.step(t, what, actions...)
+		for deadline := time.Now().Add(15 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+			if evalIn[bool](t, b, `window.journeyOldPage === undefined && document.readyState === "complete"`) {
+				return
+			}
+			if time.Now().After(deadline) {
+				b.screenshot(t, "family-journey-"+lang+"-failed-"+safeName(what))
+				t.Fatalf("%s: the next page did not come", what)
+			}
+		}
+	}
 	words := journeyWords[lang]
 	child := familyURL(x.district, x.noah)
 
 	// The invitation: set a password, arrive at her children.
 	b.visit(t, "welcome", srv.URL+invite, 375, 800)
 	check("welcome")
-	b.step(t, "accept the invitation",
+	submit("accept the invitation",
 		chromedp.SendKeys(chromedp.CSS("#f-password"), "carmen's long passphrase"),
 		chromedp.SendKeys(chromedp.CSS("#f-password_confirm"), "carmen's long passphrase"),
-		chromedp.Click(chromedp.CSS(`form[action="/welcome"] button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`a[href="`+child+`"]`)))
+		chromedp.Click(chromedp.CSS(`form[action="/welcome"] button[type=submit]`)))
+	b.step(t, "her children", chromedp.WaitVisible(chromedp.CSS(`a[href="`+child+`"]`)))
 	if got := evalIn[string](t, b, `document.documentElement.lang`); got != lang {
 		t.Errorf("her first page is in %q, want her language %q", got, lang)
 	}
@@ -143,12 +160,11 @@ func familyJourney(t *testing.T, lang string) {
 	// The draft: a comment, then a suggested change of the goal.
 	b.visit(t, "plan", srv.URL+familyURL(x.district, x.noah, "plans", x.plan)+"#talk-goals", 375, 800)
 	check("plan")
-	b.step(t, "comment",
+	b.step(t, "write a comment",
 		chromedp.Click(chromedp.CSS(`#comment-box-goals > summary`)),
 		chromedp.WaitVisible(chromedp.CSS(`#comment-goals`)),
-		chromedp.SendKeys(chromedp.CSS(`#comment-goals`), words.comment),
-		chromedp.Click(chromedp.CSS(`#comment-form-goals button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)))
+		chromedp.SendKeys(chromedp.CSS(`#comment-goals`), words.comment))
+	submit("send the comment", chromedp.Click(chromedp.CSS(`#comment-form-goals button[type=submit]`)))
 	waitFor("the comment stored", func() bool {
 		cs, _ := pw.db.ListComments(ctx, x.district, x.plan)
 		return len(cs) > 0 && cs[len(cs)-1].Body == words.comment
@@ -158,10 +174,8 @@ func familyJourney(t *testing.T, lang string) {
 		chromedp.Click(chromedp.CSS(`#suggest-goals > summary`)),
 		chromedp.WaitVisible(chromedp.CSS(`#s-goals-goals-0-statement`)))
 	evalIn[bool](t, b, `(() => { document.getElementById("s-goals-goals-0-statement").value = ""; return true })()`)
-	b.step(t, "write the change",
-		chromedp.SendKeys(chromedp.CSS(`#s-goals-goals-0-statement`), words.statement),
-		chromedp.Click(chromedp.CSS(`#suggest-form-goals button[type=submit]`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.notice[role=status]`)))
+	b.step(t, "write the change", chromedp.SendKeys(chromedp.CSS(`#s-goals-goals-0-statement`), words.statement))
+	submit("send the suggestion", chromedp.Click(chromedp.CSS(`#suggest-form-goals button[type=submit]`)))
 	waitFor("the suggestion stored", func() bool {
 		sgs, _ := pw.db.ListSuggestions(ctx, x.district, x.plan)
 		return len(sgs) > 0 && strings.Contains(string(sgs[len(sgs)-1].Content), words.statement)
@@ -172,20 +186,18 @@ func familyJourney(t *testing.T, lang string) {
 	meetingPage := srv.URL + familyURL(x.district, x.noah, "meetings", meeting)
 	b.visit(t, "meeting", meetingPage, 375, 800)
 	check("meeting")
-	b.step(t, "propose another time",
+	submit("propose another time",
 		chromedp.Click(chromedp.CSS("#f-reply-other_time_proposed")),
 		chromedp.SendKeys(chromedp.CSS("#f-proposed_time"), words.proposed),
-		chromedp.Click(chromedp.CSS("#f-reply-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#confirmation")))
-	b.step(t, "ask for an interpreter",
+		chromedp.Click(chromedp.CSS("#f-reply-submit")))
+	submit("ask for an interpreter",
 		chromedp.SetValue(chromedp.CSS("#f-interpreter_language"), "es"),
-		chromedp.Click(chromedp.CSS("#f-interpreter-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#confirmation")))
-	b.step(t, "announce a guest",
+		chromedp.Click(chromedp.CSS("#f-interpreter-submit")))
+	submit("announce a guest",
 		chromedp.SendKeys(chromedp.CSS("#f-guest_name"), "Ana Kim"),
 		chromedp.SendKeys(chromedp.CSS("#f-guest_title"), "grandmother"),
-		chromedp.Click(chromedp.CSS("#f-guest-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#confirmation")))
+		chromedp.Click(chromedp.CSS("#f-guest-submit")))
+	b.step(t, "the confirmation", chromedp.WaitVisible(chromedp.CSS("#confirmation")))
 	check("meeting-answered")
 	var ms []iep.Meeting
 	waitFor("the meeting's answer stored", func() bool {
@@ -222,14 +234,14 @@ func familyJourney(t *testing.T, lang string) {
 	b.step(t, "read and answer", chromedp.Click(chromedp.CSS(`.task-answer_plan a.button`)),
 		chromedp.WaitVisible(chromedp.CSS(`#f-decision-accept_in_part`)))
 	check("respond")
-	b.step(t, "accept in part and sign",
+	submit("accept in part and sign",
 		chromedp.Click(chromedp.CSS("#f-decision-accept_in_part")),
 		chromedp.Click(chromedp.CSS("#f-reject-line-s2")),
 		chromedp.SendKeys(chromedp.CSS("#f-comment_s2"), "Speech therapy in his class, please."),
 		chromedp.SendKeys(chromedp.CSS("#f-signature_name"), "Carmen Kim"),
 		chromedp.Click(chromedp.CSS("#f-signature_attest")),
-		chromedp.Click(chromedp.CSS("#f-submit")),
-		chromedp.WaitVisible(chromedp.CSS("#confirmation")))
+		chromedp.Click(chromedp.CSS("#f-submit")))
+	b.step(t, "the confirmation", chromedp.WaitVisible(chromedp.CSS("#confirmation")))
 	check("respond-confirmation")
 	rs, err := pw.db.ListResponses(ctx, x.district, x.plan)
 	if err != nil || len(rs) != 1 || rs[0].Decision != iep.AcceptInPart || len(rs[0].RejectedServices) != 1 ||
@@ -249,11 +261,11 @@ func familyJourney(t *testing.T, lang string) {
 	}
 	b.visit(t, "records", srv.URL+familyURL(x.district, x.noah, "records"), 375, 800)
 	check("records")
-	b.step(t, "ask for the records",
+	submit("ask for the records",
 		chromedp.Click(chromedp.CSS(`label[for="f-parts-services"]`)),
 		chromedp.Click(chromedp.CSS(`label[for="f-delivery-copies"]`)),
-		chromedp.Click(chromedp.CSS(`#fam-records-send`)),
-		chromedp.WaitVisible(chromedp.CSS(`#fam-records-requests`)))
+		chromedp.Click(chromedp.CSS(`#fam-records-send`)))
+	b.step(t, "the request listed", chromedp.WaitVisible(chromedp.CSS(`#fam-records-requests`)))
 	check("records-requested")
 	reqs, err := pw.db.ListRecordsRequests(ctx, x.district, x.noah)
 	if err != nil || len(reqs) != 1 {
