@@ -81,19 +81,14 @@ func (s *Service) receiptAddress(ctx context.Context, a Actor, districtID, stude
 			if l.Guardian.ID != a.ID {
 				continue
 			}
-			lang, name = l.Guardian.PreferredLanguage, l.Guardian.FirstName+" "+l.Guardian.LastName
-			for _, cm := range l.Guardian.ContactMethods {
-				if cm.Kind == iep.ContactEmail && cm.Value != "" && (to == "" || cm.Preferred) {
-					to = cm.Value
-				}
-			}
+			lang, name, to = l.Guardian.PreferredLanguage, l.Guardian.Name(), l.Guardian.Email()
 		}
 	case ActorStudent:
 		st, err := s.db.GetStudent(ctx, districtID, studentID)
 		if err != nil {
 			return "", "", "", err
 		}
-		lang, name = st.HomeLanguage, st.DisplayName()+" "+st.LastName
+		lang, name = st.HomeLanguage, st.DisplayName()
 	}
 	acc, err := s.db.GetAccount(ctx, districtID, a.AccountID)
 	switch {

@@ -87,11 +87,8 @@ func familySees(p *iep.Plan) bool {
 // familyStep begins a family use case on a child: the reader must be the family (staff get not
 // found: family pages are the family's), and the policy must let them take act on the child.
 func (s *Service) familyStep(ctx context.Context, a Actor, act access.Action, districtID, studentID string) (*step, error) {
-	if !a.SignedIn() {
-		return nil, iep.ErrUnauthenticated
-	}
-	if !a.IsFamily() {
-		return nil, iep.Errorf(iep.KindNotFound, "family pages are for families")
+	if err := familyReader(a); err != nil {
+		return nil, err
 	}
 	return s.begin(ctx, a, act, districtID, "student", studentID)
 }

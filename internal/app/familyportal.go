@@ -12,6 +12,7 @@ import (
 	"github.com/openiep/openiep/internal/access"
 	"github.com/openiep/openiep/internal/date"
 	"github.com/openiep/openiep/internal/iep"
+	"github.com/openiep/openiep/internal/rules"
 	"github.com/openiep/openiep/internal/store"
 )
 
@@ -74,11 +75,8 @@ type StudentOwnAccess struct {
 // the family (audited there), with the family's tasks and what happens next. Staff are answered
 // not found: the staff's page of a student is the student record.
 func (s *Service) FamilyHome(ctx context.Context, a Actor, districtID, studentID string) (*FamilyChild, error) {
-	if !a.SignedIn() {
-		return nil, iep.ErrUnauthenticated
-	}
-	if !a.IsFamily() {
-		return nil, iep.Errorf(iep.KindNotFound, "family pages are for families")
+	if err := familyReader(a); err != nil {
+		return nil, err
 	}
 	rec, err := s.StudentRecord(ctx, a, districtID, studentID)
 	if err != nil {
@@ -131,7 +129,7 @@ func (s *Service) studentOwnAccess(ctx context.Context, districtID, studentID st
 // student; a missing, malformed or taken e-mail), the policy's kinds.
 func (s *Service) ShareWithStudent(ctx context.Context, a Actor, districtID, studentID string, share bool, email string) error {
 	if a.Kind != ActorGuardian {
-		return iep.Errorf(iep.KindNotFound, "family pages are for families")
+		return errFamilyOnly
 	}
 	dec, err := s.authorize(ctx, a, access.RespondToPlan, districtID, studentID)
 	if err != nil {
@@ -260,15 +258,39 @@ func familyNext(r *Record) []FamilyStep {
 	return out
 }
 
+// Translated reports whether a page in lang is a translation of what the district's rule pack
+// names as the legal language of its documents, and names that language (rules.Pack.Translated;
+// no pack, no notice). The pack is embedded: nothing is read.
+func Translated(d *iep.District, lang string) (legal string, translated bool) {
+	pack, err := rules.Load(d.RulePack)
+	if err != nil {
+		return "", false
+	}
+	return pack.Translated(lang)
+}
+
+// errFamilyOnly answers staff who ask for a family page: not found (their page of a student is
+// the student record).
+var errFamilyOnly = iep.Errorf(iep.KindNotFound, "family pages are for families")
+
+// familyReader admits a reader to a family page: the anonymous must sign in, staff are not
+// found. Every family use case starts here, then asks the policy.
+func familyReader(a Actor) error {
+	if !a.SignedIn() {
+		return iep.ErrUnauthenticated
+	}
+	if !a.IsFamily() {
+		return errFamilyOnly
+	}
+	return nil
+}
+
 // familyPage starts a family page's use case: the reader must be signed in and family (staff
 // are answered not found: their page of a student is the student record), and the policy must
 // allow act on the student; it returns the decision, the district and the student.
 func (s *Service) familyPage(ctx context.Context, a Actor, act access.Action, districtID, studentID string) (access.Decision, *iep.District, *iep.Student, error) {
-	if !a.SignedIn() {
-		return access.Decision{}, nil, nil, iep.ErrUnauthenticated
-	}
-	if !a.IsFamily() {
-		return access.Decision{}, nil, nil, iep.Errorf(iep.KindNotFound, "family pages are for families")
+	if err := familyReader(a); err != nil {
+		return access.Decision{}, nil, nil, err
 	}
 	dec, err := s.authorize(ctx, a, act, districtID, studentID)
 	if err != nil {

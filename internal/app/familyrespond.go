@@ -29,19 +29,13 @@ import (
 	"github.com/openiep/openiep/internal/store"
 )
 
-// errFamilyOnly answers staff who ask for a family page: not found (their page is the desk).
-var errFamilyOnly = iep.Errorf(iep.KindNotFound, "family pages are for families")
-
 // familyBegin starts a family use case on a record (kind, id) of the student studentID: the
 // family's action act when the policy allows it (may is then true), else the reading action
 // fallback (may false: the page is read-only); fallback "" refuses outright. Staff, and a record
 // of another student than the page's, are not found.
 func (s *Service) familyBegin(ctx context.Context, a Actor, act, fallback access.Action, districtID, studentID, kind, id string) (*step, bool, error) {
-	if !a.SignedIn() {
-		return nil, false, iep.ErrUnauthenticated
-	}
-	if !a.IsFamily() {
-		return nil, false, errFamilyOnly
+	if err := familyReader(a); err != nil {
+		return nil, false, err
 	}
 	c, err := s.begin(ctx, a, act, districtID, kind, id)
 	may := err == nil
@@ -60,11 +54,8 @@ func (s *Service) familyBegin(ctx context.Context, a Actor, act, fallback access
 // sameStudent refuses a record (kind, id) that is not the student's of the page, before a step
 // that authorizes itself: not found, as for a record the reader may not know of.
 func (s *Service) sameStudent(ctx context.Context, a Actor, districtID, studentID, kind, id string) error {
-	if !a.SignedIn() {
-		return iep.ErrUnauthenticated
-	}
-	if !a.IsFamily() {
-		return errFamilyOnly
+	if err := familyReader(a); err != nil {
+		return err
 	}
 	if a.DistrictID != districtID {
 		return iep.Errorf(iep.KindNotFound, "not found")

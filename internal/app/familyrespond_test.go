@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -334,4 +335,51 @@ func TestFamilyAnswerByTheAdultStudent(t *testing.T) {
 	if err != nil || p.Mine == nil || p.Status != iep.StatusRejected {
 		t.Errorf("after the answer: %+v, %v", p, err)
 	}
+}
+
+// TestReceiptNamesTheAdultStudentOnce: the receipt to an adult student who answered greets them
+// by their name as shown everywhere ("First Last"); it said their last name twice.
+func TestReceiptNamesTheAdultStudentOnce(t *testing.T) {
+	f := newRespondFixture(t)
+	ctx := context.Background()
+	sha := f.propose(t)
+	var st *iep.Student
+	acc := store.Account{DistrictID: f.district, Kind: store.AccountStudent, SubjectID: f.student, Email: "adult.student@example.org"}
+	err := f.svc.db.Write(ctx, func(tx *store.Tx) error {
+		var err error
+		if st, err = tx.GetStudent(ctx, f.district, f.student); err != nil {
+			return err
+		}
+		st.BirthDate = date.MustParse("2007-01-01")
+		if err := tx.UpdateStudent(ctx, st); err != nil {
+			return err
+		}
+		return tx.CreateAccount(ctx, &acc, store.AuditActor{Kind: "system", ID: "test"})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	student := Actor{Kind: ActorStudent, ID: f.student, DistrictID: f.district, AccountID: acc.ID}
+	ans, err := f.svc.FamilyRespond(ctx, student, f.district, f.student, f.planID, ResponseInput{VersionSHA256: sha,
+		Decision: iep.AcceptInFull, Signature: SignatureInput{TypedName: st.DisplayName(), Attest: true}})
+	if err != nil || ans.ReceiptTo != "adult.student@example.org" {
+		t.Fatalf("the answer: receipt to %q, %v", ans.ReceiptTo, err)
+	}
+	mails, err := f.svc.db.ClaimMail(ctx, 10, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range mails {
+		if m.Kind != receiptKind {
+			continue
+		}
+		if !strings.Contains(m.BodyText, st.DisplayName()+",") && !strings.Contains(m.BodyText, st.DisplayName()+":") {
+			t.Errorf("the receipt does not greet %q:\n%s", st.DisplayName(), m.BodyText)
+		}
+		if strings.Contains(m.BodyText, st.DisplayName()+" "+st.LastName) {
+			t.Errorf("the receipt names the student's last name twice:\n%s", m.BodyText)
+		}
+		return
+	}
+	t.Fatalf("no receipt among %d mails", len(mails))
 }

@@ -165,7 +165,7 @@ type RecordsRequestInput struct {
 // (parts, delivery, note), the policy's.
 func (s *Service) RequestRecords(ctx context.Context, a Actor, districtID, studentID string, in RecordsRequestInput) (*RecordsRequestView, error) {
 	if a.SignedIn() && !a.IsFamily() {
-		return nil, iep.Errorf(iep.KindNotFound, "family pages are for families")
+		return nil, errFamilyOnly
 	}
 	c, err := s.begin(ctx, a, access.Participate, districtID, "student", studentID)
 	if err != nil {

@@ -90,11 +90,8 @@ type ExportVersion struct {
 // download in the audit trail (one entry: export of the student). Family only: staff are
 // answered not found. Errors: the policy's.
 func (s *Service) ExportRecord(ctx context.Context, a Actor, districtID, studentID string) (*WholeRecord, error) {
-	if !a.SignedIn() {
-		return nil, iep.ErrUnauthenticated
-	}
-	if !a.IsFamily() {
-		return nil, iep.Errorf(iep.KindNotFound, "family pages are for families")
+	if err := familyReader(a); err != nil {
+		return nil, err
 	}
 	dec, err := s.authorize(ctx, a, access.ViewRecord, districtID, studentID)
 	if err != nil {

@@ -76,14 +76,10 @@ func (b Base) FamilyTabs(n familyNav) []familyTab {
 // familyNav is the navigation of a child's family pages, with tab active ("home", "plan",
 // "progress", "records", "rights"; "" for none) marked current. Every family page of a child
 // builds its navigation here.
-func (s *server) familyNav(r *http.Request, districtID string, st *iep.Student, active string) familyNav {
-	n := familyNav{DistrictID: districtID, StudentID: st.ID, Child: st.DisplayName(), Active: active}
-	if pack, err := s.svc.DistrictRules(r.Context(), districtID); err == nil {
-		if legal, translated := pack.Translated(pickLang(r)); translated {
-			n.Legal = legal
-		}
-	} else {
-		s.log.Warn("the district's rule pack", "district", districtID, "err", err)
+func (s *server) familyNav(r *http.Request, d *iep.District, st *iep.Student, active string) familyNav {
+	n := familyNav{DistrictID: d.ID, StudentID: st.ID, Child: st.DisplayName(), Active: active}
+	if legal, translated := app.Translated(d, pickLang(r)); translated {
+		n.Legal = legal
 	}
 	return n
 }
@@ -120,7 +116,7 @@ func (s *server) familyChild(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *server) renderFamilyChild(w http.ResponseWriter, r *http.Request, c *app.FamilyChild, status int, f form) error {
-	p := &familyChildPage{Base: s.base(w, r), C: c, Nav: s.familyNav(r, c.District.ID, &c.Student, "home"), Form: f}
+	p := &familyChildPage{Base: s.base(w, r), C: c, Nav: s.familyNav(r, &c.District, &c.Student, "home"), Form: f}
 	p.Loc = districtLoc(c.District.Timezone)
 	p.Title = p.T("fam.home.title", c.Student.DisplayName())
 	for _, term := range i18n.Glossary(p.Lang) {

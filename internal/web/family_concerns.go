@@ -81,7 +81,7 @@ func wordsField(w *app.FamilyWords, name string) *string {
 
 // newConcernsPage builds the editor showing words (the stored ones, or those typed).
 func (s *server) newConcernsPage(w http.ResponseWriter, r *http.Request, v *app.FamilyConcernsView, words app.FamilyWords) *concernsPage {
-	p := &concernsPage{Base: s.base(w, r), V: v, Nav: s.familyNav(r, v.District.ID, &v.Student, "plan"),
+	p := &concernsPage{Base: s.base(w, r), V: v, Nav: s.familyNav(r, &v.District, &v.Student, "plan"),
 		Rev: v.Revision, Read: app.WordsOf(&v.Plan.Content.Concerns).Fingerprint(), FamilyJS: s.assets.URL("family.js")}
 	p.Loc = districtLoc(v.District.Timezone)
 	p.Title = p.T("fam.concerns.title", v.Student.DisplayName())

@@ -34,7 +34,7 @@ type familyMeetingPage struct {
 }
 
 func (s *server) newFamilyMeetingPage(w http.ResponseWriter, r *http.Request, v *app.FamilyMeetingView) *familyMeetingPage {
-	p := &familyMeetingPage{Base: s.base(w, r), V: v, Nav: s.familyNav(r, v.District.ID, &v.Student, ""), Form: newForm(nil)}
+	p := &familyMeetingPage{Base: s.base(w, r), V: v, Nav: s.familyNav(r, &v.District, &v.Student, ""), Form: newForm(nil)}
 	p.Loc = v.Location
 	p.Title = p.T("fam.meeting.title", v.Student.DisplayName(), p.Date(v.Day))
 	p.Notice = p.done(r, "fam.meeting")

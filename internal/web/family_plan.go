@@ -139,7 +139,7 @@ func (s *server) showFamilyPlan(w http.ResponseWriter, r *http.Request, planID s
 	if err != nil {
 		return err
 	}
-	p := &familyPlanPage{Base: s.base(w, r), V: v, Print: print, Nav: s.familyNav(r, v.District.ID, &v.Student, "plan")}
+	p := &familyPlanPage{Base: s.base(w, r), V: v, Print: print, Nav: s.familyNav(r, &v.District, &v.Student, "plan")}
 	p.Loc = districtLoc(v.District.Timezone)
 	p.Title = p.T("fam.plan.title", v.Student.DisplayName())
 	p.Notice = p.done(r, "fam.plan")
@@ -394,7 +394,7 @@ func (s *server) familyGlossary(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &glossaryPage{Base: s.base(w, r), Nav: s.familyNav(r, d.ID, st, "")}
+	p := &glossaryPage{Base: s.base(w, r), Nav: s.familyNav(r, d, st, "")}
 	p.Title = p.T("fam.glossary.title")
 	p.Terms = sortedGlossary(p.Lang)
 	seen := map[string]bool{}

@@ -83,7 +83,7 @@ func (s *server) familyProgress(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &familyProgressPage{Base: s.base(w, r), P: fp, Nav: s.familyNav(r, fp.District.ID, &fp.Student, "progress")}
+	p := &familyProgressPage{Base: s.base(w, r), P: fp, Nav: s.familyNav(r, &fp.District, &fp.Student, "progress")}
 	p.Loc = districtLoc(fp.District.Timezone)
 	p.Title = p.T("fam.progress.title", fp.Student.DisplayName())
 	goalNames := map[string]string{}

@@ -66,7 +66,7 @@ func (s *server) renderFamilyRecords(w http.ResponseWriter, r *http.Request, sta
 	if err != nil {
 		return err
 	}
-	p := &familyRecordsPage{Base: s.base(w, r), R: fr, Form: f, Nav: s.familyNav(r, fr.District.ID, &fr.Student, "records"),
+	p := &familyRecordsPage{Base: s.base(w, r), R: fr, Form: f, Nav: s.familyNav(r, &fr.District, &fr.Student, "records"),
 		Parts: store.RecordsParts, Deliveries: store.RecordsDeliveries}
 	p.Loc = districtLoc(fr.District.Timezone)
 	p.Title = p.T("fam.records.title", fr.Student.DisplayName())
@@ -158,7 +158,7 @@ func (s *server) familyRights(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &familyRightsPage{Base: s.base(w, r), R: fr, Nav: s.familyNav(r, fr.District.ID, &fr.Student, "rights")}
+	p := &familyRightsPage{Base: s.base(w, r), R: fr, Nav: s.familyNav(r, &fr.District, &fr.Student, "rights")}
 	p.Loc = districtLoc(fr.District.Timezone)
 	p.Title = p.T("fam.rights.title", fr.Student.DisplayName())
 	for _, k := range rules.ResourceKinds {

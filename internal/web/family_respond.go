@@ -57,7 +57,7 @@ type familyRespondPage struct {
 }
 
 func (s *server) newFamilyRespondPage(w http.ResponseWriter, r *http.Request, p *app.FamilyProposal) *familyRespondPage {
-	pg := &familyRespondPage{Base: s.base(w, r), P: p, Nav: s.familyNav(r, p.District.ID, &p.Student, ""), Form: newForm(nil),
+	pg := &familyRespondPage{Base: s.base(w, r), P: p, Nav: s.familyNav(r, &p.District, &p.Student, ""), Form: newForm(nil),
 		Change: r.URL.Query().Get("change") == "1"}
 	pg.Loc = p.Location
 	pg.Title = pg.T("fam.respond.title", p.Student.DisplayName())
