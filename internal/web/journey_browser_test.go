@@ -190,7 +190,7 @@ func TestBrowserCaseManagerJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#f-finalizes`)),
 		chromedp.Click(chromedp.CSS(`form[action$="/held"] button[type=submit]`)),
 	)
-	waitText(t, "the meeting held", `document.body.innerText`, "The meeting was recorded as held.")
+	waitText(t, "the meeting held", `(document.body || {innerText: ""}).innerText`, "The meeting was recorded as held.")
 	b.step(t, "the page loaded", chromedp.WaitReady(chromedp.CSS(`footer`)))
 	shot(t, "09-meeting-held")
 
@@ -204,7 +204,7 @@ func TestBrowserCaseManagerJourney(t *testing.T) {
 	)
 	shot(t, "10-notice")
 	b.step(t, "propose", chromedp.Click(chromedp.CSS(`form[action$="/proposal"] button[type=submit]`)))
-	waitText(t, "the proposal", `document.body.innerText`, "The IEP was proposed")
+	waitText(t, "the proposal", `(document.body || {innerText: ""}).innerText`, "The IEP was proposed")
 	b.step(t, "the page loaded", chromedp.WaitReady(chromedp.CSS(`footer`)))
 	shot(t, "11-proposed")
 	p, err = x.db.GetPlan(ctx, x.district, x.plan)
