@@ -18,13 +18,20 @@ step() { printf '\n== %s\n' "$*"; }
 
 step "tools"
 go version
-if ! command -v chromium >/dev/null 2>&1; then
+# Chromium for the browser tests and the PDF documents, the Noto fonts the documents print in
+# (Latin with Vietnamese marks, Arabic, Chinese), poppler-utils to read the PDFs back.
+need=()
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+[ -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf ] || need+=(fonts-noto-core)
+[ -d /usr/share/fonts/opentype/noto ] || need+=(fonts-noto-cjk)
+command -v pdftotext >/dev/null 2>&1 || need+=(poppler-utils)
+if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "installing Debian's chromium for the browser tests…"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >"$out/apt.log" 2>&1 \
-      || { echo "could not install chromium (see $out/apt.log)"; tail -n 20 "$out/apt.log"; }
+    echo "installing Debian's ${need[*]} for the browser and document tests…"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}") >"$out/apt.log" 2>&1 \
+      || { echo "could not install ${need[*]} (see $out/apt.log)"; tail -n 20 "$out/apt.log"; }
   else
-    echo "WARNING: chromium is not installed; install Debian's 'chromium' package for the browser tests."
+    echo "WARNING: missing ${need[*]}; install these Debian packages for the browser and document tests."
   fi
 fi
 command -v chromium >/dev/null 2>&1 && chromium --version 2>/dev/null || true
@@ -68,10 +75,12 @@ skipped=$(grep -cE '^\s*--- SKIP' "$log" || true)
 sqlite=$(grep -cE -- '--- PASS: TestStore/sqlite/' "$log" || true)
 postgres=$(grep -cE -- '--- PASS: TestStore/postgres/' "$log" || true)
 browser=$(grep -cE -- '--- PASS: TestBrowser' "$log" || true)
+documents=$(grep -cE -- '--- PASS: Test(Document|Signing)' "$log" || true)
 
 echo
 echo "store contract suite: $sqlite tests passed on SQLite, $postgres on PostgreSQL"
 echo "browser tests (headless Chromium + axe-core) passed: $browser"
+echo "document tests (PDF in Chromium, read back with pdftotext) passed: $documents"
 if [ "$skipped" -gt 0 ]; then
   echo "skipped:"; grep -E '^\s*--- SKIP' "$log" | sed 's/^/  /'
 fi

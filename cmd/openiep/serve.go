@@ -13,6 +13,7 @@ import (
 	"github.com/openiep/openiep/internal/auth"
 	"github.com/openiep/openiep/internal/date"
 	"github.com/openiep/openiep/internal/demo"
+	"github.com/openiep/openiep/internal/pdf"
 	"github.com/openiep/openiep/internal/store"
 	"github.com/openiep/openiep/internal/web"
 )
@@ -32,6 +33,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	seed := fs.Int64("demo-seed", 1, "with --demo: the seed of the generated data")
 	publicURL := fs.String("public-url", "", "the address people reach openiep at, e.g. https://iep.example.org (links in e-mail start with it); empty: http:// and the listening address")
 	secureCookies := fs.Bool("secure-cookies", false, "mark the session cookie Secure on plain HTTP too (TLS ends at a proxy in front)")
+	chromium := fs.String("chromium", "", "the Chromium that prints PDF documents (empty: chromium on the PATH); without one the documents' HTML views still work")
 	mailOpts := addMailFlags(fs)
 	if err := parseFlags(e, fs, args); err != nil {
 		return helpOK(err)
@@ -73,7 +75,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 			return err
 		}
 	}
-	handler, err := web.New(svc, web.Options{Logger: e.log, SecureCookies: *secureCookies})
+	docs := pdf.New(pdf.Options{ExecPath: *chromium, Log: e.log})
+	defer docs.Close()
+	if err := docs.Available(); err != nil {
+		e.log.Warn("PDF documents are off", "err", err)
+	}
+	handler, err := web.New(svc, web.Options{Logger: e.log, SecureCookies: *secureCookies, Documents: docs})
 	if err != nil {
 		return fmt.Errorf("build the web application: %w", err)
 	}

@@ -114,6 +114,12 @@ func Attestation(typedName, sha string) string {
 	return fmt.Sprintf("I, %s, sign this electronically and intend it as my signature on the document whose SHA-256 is %s.", typedName, sha)
 }
 
+// AttestationPDF is the attestation of a signer who was shown the version as a PDF: it names
+// the PDF's hash too.
+func AttestationPDF(typedName, sha, pdfSHA string) string {
+	return fmt.Sprintf("I, %s, sign this electronically and intend it as my signature on the document whose SHA-256 is %s, shown to me as the PDF whose SHA-256 is %s.", typedName, sha, pdfSHA)
+}
+
 // SignatureInput is a signature: typed by the signed-in person who attests it, or a paper
 // signature staff record with the scanned page.
 type SignatureInput struct {
@@ -126,6 +132,9 @@ type SignatureInput struct {
 	// SignedOn is the date on a paper signature (staff recording it); an electronic signature
 	// is dated today.
 	SignedOn date.Date `json:"signed_on,omitzero"`
+	// PDFSHA256 is the SHA-256 of the PDF the signer was shown (an electronic signature on a
+	// proposal): it must be the PDF kept for the version; empty when none was shown.
+	PDFSHA256 string `json:"pdf_sha256,omitempty"`
 }
 
 // signature checks a signature input for this actor and returns the stored signature and the
@@ -140,7 +149,7 @@ func (c *step) signature(ctx context.Context, tx *store.Tx, in SignatureInput, s
 			*ps = append(*ps, iep.Problem{Field: "signature.attest", Code: iep.CodeRequired})
 		}
 		return &iep.Signature{Method: "electronic", TypedName: name, Attestation: Attestation(name, sha),
-			SignedAt: c.s.now(), FromAddress: c.a.Address, PDFSHA256: sha}, c.today
+			SignedAt: c.s.now(), FromAddress: c.a.Address}, c.today
 	}
 	// Staff record a paper signature: the scan and its date are the evidence.
 	on := in.SignedOn
@@ -153,7 +162,7 @@ func (c *step) signature(ctx context.Context, tx *store.Tx, in SignatureInput, s
 	}
 	c.requireDocument(ctx, tx, "signature.document_id", in.DocumentID, ps)
 	return &iep.Signature{Method: "paper", TypedName: name, Attestation: "paper signature recorded by staff",
-		SignedAt: c.s.now(), RecordedBy: c.a.ID, ScanID: in.DocumentID, PDFSHA256: sha}, on
+		SignedAt: c.s.now(), RecordedBy: c.a.ID, ScanID: in.DocumentID}, on
 }
 
 // requireDocument adds a problem unless id names a document of the step's student.

@@ -102,7 +102,7 @@ func (s *Service) ExportRecord(ctx context.Context, a Actor, districtID, student
 		// and all, is the parent's to hand over.
 		return nil, iep.Errorf(iep.KindForbidden, "the whole record is for the parent who holds the rights")
 	}
-	w, err := s.readWholeRecord(ctx, districtID, studentID)
+	w, err := s.readRecord(ctx, districtID, studentID, false)
 	if err != nil {
 		return nil, fmt.Errorf("student %s: %w", studentID, err)
 	}
@@ -112,7 +112,9 @@ func (s *Service) ExportRecord(ctx context.Context, a Actor, districtID, student
 	return w, nil
 }
 
-func (s *Service) readWholeRecord(ctx context.Context, districtID, studentID string) (*WholeRecord, error) {
+// readRecord reads a student's whole record; drafts never shared with the family are in it
+// only for staff.
+func (s *Service) readRecord(ctx context.Context, districtID, studentID string, staff bool) (*WholeRecord, error) {
 	d, err := s.db.GetDistrict(ctx, districtID)
 	if err != nil {
 		return nil, err
@@ -151,7 +153,7 @@ func (s *Service) readWholeRecord(ctx context.Context, districtID, studentID str
 			return
 		},
 		func() (err error) { w.Documents, err = s.db.ListDocuments(ctx, districtID, studentID); return },
-		func() error { return s.readExportPlans(ctx, w) },
+		func() error { return s.readExportPlans(ctx, w, staff) },
 	}
 	for _, read := range reads {
 		if err := read(); err != nil {
@@ -173,7 +175,7 @@ func unseen(p iep.Plan) bool {
 
 // readExportPlans reads every plan the family may see (a draft once shared) with its team,
 // versions, answers and progress, newest first.
-func (s *Service) readExportPlans(ctx context.Context, w *WholeRecord) error {
+func (s *Service) readExportPlans(ctx context.Context, w *WholeRecord, staff bool) error {
 	d, st := w.District.ID, w.Student.ID
 	plans, err := s.db.ListPlans(ctx, d, st)
 	if err != nil {
@@ -181,8 +183,16 @@ func (s *Service) readExportPlans(ctx context.Context, w *WholeRecord) error {
 	}
 	slices.SortStableFunc(plans, func(a, b iep.Plan) int { return b.CreatedAt.Compare(a.CreatedAt) })
 	for _, p := range plans {
-		if unseen(p) {
+		if unseen(p) && !staff {
 			continue
+		}
+		if p.Status == iep.StatusDraft {
+			// A draft's words are its sections (the list has the headers only).
+			full, err := s.db.GetPlan(ctx, d, p.ID)
+			if err != nil {
+				return err
+			}
+			p = *full
 		}
 		ep := ExportPlan{Plan: p}
 		team, err := s.db.ListTeam(ctx, d, p.ID)

@@ -222,6 +222,16 @@ func (s *Service) Respond(ctx context.Context, a Actor, districtID, planID strin
 		}
 	}
 	guardian, student := c.responder(ctx, in.GuardianID, &ps)
+	var pdf *iep.Document
+	if sha := in.Signature.PDFSHA256; sha != "" {
+		// The PDF the signer was shown must be the one kept for this version.
+		if pdf, err = s.db.KeptDocumentBySHA(ctx, districtID, SigningKind, v.ID, sha); err != nil {
+			return nil, err
+		}
+		if pdf == nil {
+			ps = append(ps, iep.Problem{Field: "signature.pdf_sha256", Code: iep.CodeInvalid, Detail: "not the PDF of the version proposed now: read it again before answering"})
+		}
+	}
 	prior, err := s.db.ListResponses(ctx, districtID, planID)
 	if err != nil {
 		return nil, err
@@ -229,6 +239,10 @@ func (s *Service) Respond(ctx context.Context, a Actor, districtID, planID strin
 	var out ResponseOut
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		sig, on := c.signature(ctx, tx, in.Signature, v.SHA256, &ps)
+		if pdf != nil && sig.Method == "electronic" {
+			sig.PDFSHA256, sig.PDFDocumentID = pdf.SHA256, pdf.ID
+			sig.Attestation = AttestationPDF(sig.TypedName, v.SHA256, pdf.SHA256)
+		}
 		r := iep.Response{DistrictID: districtID, PlanID: planID, VersionID: v.ID, VersionSHA256: v.SHA256,
 			GuardianID: guardian, StudentID: student, Decision: in.Decision, RejectedSections: in.RejectedSections,
 			RejectedServices: in.RejectedServices, Comments: in.Comments, RespondedOn: on, Signature: sig}

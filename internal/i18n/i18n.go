@@ -31,9 +31,16 @@ type Term struct {
 
 // catalog is one language's file.
 type catalog struct {
+	// Scope is "" for a whole catalog (every page), "documents" for one that holds only what
+	// the printed documents say (a language the pages do not offer yet, that families receive
+	// their documents in).
+	Scope    string            `json:"scope,omitempty"`
 	Messages map[string]string `json:"messages"`
 	Glossary []Term            `json:"glossary"`
 }
+
+// scopeDocuments marks a catalog that holds the documents' words only.
+const scopeDocuments = "documents"
 
 var catalogs = mustLoad()
 
@@ -63,12 +70,18 @@ func mustLoad() map[string]*catalog {
 	return out
 }
 
-// Languages returns the tags of every language with a catalog, the default first, then the
-// others in alphabetical order.
-func Languages() []string {
+// Languages returns the tags of every language the pages are in (a whole catalog), the default
+// first, then the others in alphabetical order.
+func Languages() []string { return languages(false) }
+
+// DocumentLanguages returns the tags of every language documents are printed in: the pages'
+// languages and those with a catalog of the documents' words only, the default first.
+func DocumentLanguages() []string { return languages(true) }
+
+func languages(documents bool) []string {
 	tags := make([]string, 0, len(catalogs))
-	for tag := range catalogs {
-		if tag != Default {
+	for tag, c := range catalogs {
+		if tag != Default && (documents || c.Scope == "") {
 			tags = append(tags, tag)
 		}
 	}
@@ -76,8 +89,32 @@ func Languages() []string {
 	return append([]string{Default}, tags...)
 }
 
-// Supported reports whether lang has a catalog.
-func Supported(lang string) bool { return catalogs[lang] != nil }
+// Supported reports whether the pages are in lang (it has a whole catalog).
+func Supported(lang string) bool { return catalogs[lang] != nil && catalogs[lang].Scope == "" }
+
+// DocumentSupported reports whether documents are printed in lang.
+func DocumentSupported(lang string) bool { return catalogs[lang] != nil }
+
+// Translated reports whether lang's catalog has its own message key (English's is used
+// otherwise).
+func Translated(lang, key string) bool {
+	c := catalogs[lang]
+	if c == nil {
+		return false
+	}
+	_, ok := c.Messages[key]
+	return ok
+}
+
+// RightToLeft reports whether lang is written right to left (Arabic, Hebrew, Persian, Urdu).
+func RightToLeft(lang string) bool {
+	base, _, _ := strings.Cut(lang, "-")
+	switch base {
+	case "ar", "he", "fa", "ur":
+		return true
+	}
+	return false
+}
 
 // Has reports whether key exists in the default catalog.
 func Has(key string) bool {
@@ -113,7 +150,7 @@ func lookup(lang, key string) (string, bool) {
 // catalog's order.
 func Glossary(lang string) []Term {
 	c := catalogs[lang]
-	if c == nil {
+	if c == nil || len(c.Glossary) == 0 {
 		c = catalogs[Default]
 	}
 	return slices.Clone(c.Glossary)

@@ -27,6 +27,25 @@ func TestSameKeys(t *testing.T) {
 	if !slices.Contains(Languages(), "es") {
 		t.Errorf("Languages() = %v, want es among them", Languages())
 	}
+	// A catalog of the documents' words only has no key English lacks (the documents test
+	// checks that it has every key a document says).
+	for _, lang := range DocumentLanguages() {
+		c := catalogs[lang]
+		if c.Scope == "" {
+			continue
+		}
+		if c.Scope != scopeDocuments {
+			t.Errorf("catalog %s: scope %q, want %q or none", lang, c.Scope, scopeDocuments)
+		}
+		for key := range c.Messages {
+			if _, ok := catalogs[Default].Messages[key]; !ok {
+				t.Errorf("catalog %s: key %s is not in %s", lang, key, Default)
+			}
+		}
+		if slices.Contains(Languages(), lang) || Supported(lang) || !DocumentSupported(lang) {
+			t.Errorf("catalog %s (documents only) is offered for the pages", lang)
+		}
+	}
 }
 
 var verb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
@@ -36,7 +55,7 @@ var verb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
 func TestSameVerbs(t *testing.T) {
 	for key, en := range catalogs[Default].Messages {
 		want := verbs(en)
-		for _, lang := range Languages() {
+		for _, lang := range DocumentLanguages() {
 			msg, ok := catalogs[lang].Messages[key]
 			if !ok {
 				continue // TestSameKeys reports it

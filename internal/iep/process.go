@@ -283,7 +283,9 @@ type Signature struct {
 	FromAddress string    `json:"from_address,omitempty"` // network address of an electronic signature
 	RecordedBy  string    `json:"recorded_by,omitempty"`  // staff id, for paper
 	ScanID      string    `json:"scan_id,omitempty"`
-	PDFSHA256   string    `json:"pdf_sha256,omitempty"` // the exact document shown
+	PDFSHA256   string    `json:"pdf_sha256,omitempty"` // the exact PDF shown, kept byte for byte
+	// PDFDocumentID is the kept document whose SHA-256 is PDFSHA256.
+	PDFDocumentID string `json:"pdf_document_id,omitempty"`
 }
 
 // Validate reports what is wrong with r.

@@ -27,6 +27,8 @@ type rawPack struct {
 	Resources   []Resource        `json:"resources"`
 	// LegalLanguage: see Pack.LegalLanguage.
 	LegalLanguage string `json:"legal_language"`
+	// DocumentSections: see Pack.DocumentSections.
+	DocumentSections []iep.SectionKind `json:"document_sections"`
 }
 
 var loaded = sync.OnceValues(loadAll)
@@ -109,10 +111,10 @@ func resolve(raws map[string]rawPack, id string, seen []string) (Pack, error) {
 	if slices.Contains(seen, id) {
 		return Pack{}, fmt.Errorf("rules: inheritance cycle %s", strings.Join(append(seen, id), " → "))
 	}
-	objs, order := []map[string]json.RawMessage{}, []string{}
+	objs, ids := []map[string]json.RawMessage{}, []string{}
 	var pauses []PauseReason
 	var inherited []Resource
-	majority, legal := rp.MajorityAge, rp.LegalLanguage
+	majority, legal, order := rp.MajorityAge, rp.LegalLanguage, rp.DocumentSections
 	if rp.Inherits != "" {
 		parent, err := resolve(raws, rp.Inherits, append(seen, id))
 		if err != nil {
@@ -123,9 +125,12 @@ func resolve(raws map[string]rawPack, id string, seen []string) (Pack, error) {
 			if err != nil {
 				return Pack{}, err
 			}
-			objs, order = append(objs, obj), append(order, r.ID)
+			objs, ids = append(objs, obj), append(ids, r.ID)
 		}
 		pauses, inherited = parent.Pauses, parent.Resources
+		if order == nil {
+			order = parent.DocumentSections
+		}
 		if majority == 0 {
 			majority = parent.MajorityAge
 		}
@@ -140,12 +145,12 @@ func resolve(raws map[string]rawPack, id string, seen []string) (Pack, error) {
 		}
 		var rid string
 		_ = json.Unmarshal(obj["id"], &rid)
-		if i := slices.Index(order, rid); i >= 0 {
+		if i := slices.Index(ids, rid); i >= 0 {
 			for k, v := range obj {
 				objs[i][k] = v
 			}
 		} else {
-			objs, order = append(objs, obj), append(order, rid)
+			objs, ids = append(objs, obj), append(ids, rid)
 		}
 	}
 	for _, pr := range rp.Pauses {
@@ -163,11 +168,11 @@ func resolve(raws map[string]rawPack, id string, seen []string) (Pack, error) {
 		}
 	}
 	p := Pack{ID: id, Inherits: rp.Inherits, MajorityAge: majority, Pauses: slices.Clone(pauses),
-		Resources: resources, LegalLanguage: legal}
+		Resources: resources, LegalLanguage: legal, DocumentSections: slices.Clone(order)}
 	for i, obj := range objs {
 		r, err := fromObject(obj)
 		if err != nil {
-			return Pack{}, fmt.Errorf("rules: pack %s rule %s: %w", id, order[i], err)
+			return Pack{}, fmt.Errorf("rules: pack %s rule %s: %w", id, ids[i], err)
 		}
 		p.Rules = append(p.Rules, r)
 	}

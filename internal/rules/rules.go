@@ -200,6 +200,9 @@ type Pack struct {
 	// LegalLanguage is the BCP 47 tag of the language whose version of a document is the legal
 	// one where the pack says so ("en"); "" when the pack does not say. Inherited.
 	LegalLanguage string `json:"legal_language,omitempty"`
+	// DocumentSections are the plan's sections in the order of the jurisdiction's IEP form,
+	// every section once (the printed IEP follows it). Inherited.
+	DocumentSections []iep.SectionKind `json:"document_sections,omitempty"`
 }
 
 // ResourceKind says what a source of help is.

@@ -367,3 +367,28 @@ func TestValidateResourceFaults(t *testing.T) {
 		}
 	}
 }
+
+// TestDocumentSections: every pack orders the plan's sections for its form, each once, and a
+// pack that lists a section twice or leaves one out is refused.
+func TestDocumentSections(t *testing.T) {
+	ma, err := Load("MA")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ma.DocumentSections[2] != iep.SectionAccommodations {
+		t.Errorf("MA's form puts accommodations third (PLEP A), got %v", ma.DocumentSections)
+	}
+	fed, err := Load("federal")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fed.DocumentSections) != len(iep.Sections) {
+		t.Errorf("federal: %v", fed.DocumentSections)
+	}
+	bad := fed
+	bad.DocumentSections = append(slices.Clone(fed.DocumentSections[:10]), iep.SectionGoals)
+	err = bad.Validate()
+	if err == nil || !strings.Contains(err.Error(), "document_sections") {
+		t.Errorf("a section twice and one left out: %v", err)
+	}
+}

@@ -59,6 +59,16 @@ func (p Pack) Validate() error {
 			}
 		}
 	}
+	if len(p.DocumentSections) > 0 {
+		for _, k := range iep.Sections {
+			if n := countOf(p.DocumentSections, k); n != 1 {
+				add("document_sections", iep.CodeInvalid, fmt.Sprintf("every section once: %s is there %d times", k, n))
+			}
+		}
+		if len(p.DocumentSections) != len(iep.Sections) {
+			add("document_sections", iep.CodeInvalid, "only the plan's sections")
+		}
+	}
 	if p.LegalLanguage != "" && !languageTag.MatchString(p.LegalLanguage) {
 		add("legal_language", iep.CodeInvalid, "a BCP 47 language tag such as en or en-US")
 	}
@@ -199,4 +209,15 @@ func joinKinds() string {
 		s[i] = string(k)
 	}
 	return strings.Join(s, ", ")
+}
+
+// countOf is how many times k is in ks.
+func countOf(ks []iep.SectionKind, k iep.SectionKind) int {
+	n := 0
+	for _, x := range ks {
+		if x == k {
+			n++
+		}
+	}
+	return n
 }

@@ -1,9 +1,15 @@
 package web
 
 import (
+	"bytes"
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
+
+	"github.com/openiep/openiep/internal/iep"
+	"github.com/openiep/openiep/internal/store"
 )
 
 // The cost of a signed-in page in process (no network): the session lookup (session, account,
@@ -40,4 +46,46 @@ func BenchmarkAccountPage(b *testing.B) {
 
 func BenchmarkStaffDirectory(b *testing.B) {
 	benchmarkPage(b, asDistrictAdmin, func(w *world) string { return adminURL(w.district, "people") })
+}
+
+// BenchmarkIEPDocumentPDF prints a long IEP (Mia's plan with 40 goals, each with objectives:
+// about 15 pages) as a tagged PDF, warm: the browser and its tab are started before the clock.
+// go test ./internal/web -run '^$' -bench IEPDocumentPDF -benchtime 20x
+func BenchmarkIEPDocumentPDF(b *testing.B) {
+	if testDocuments.Available() != nil {
+		b.Skip(testDocuments.Available())
+	}
+	w := newWorld(b, 0)
+	ctx := context.Background()
+	p, err := w.db.CurrentPlan(ctx, w.district, w.mia)
+	if err != nil {
+		b.Fatal(err)
+	}
+	long := fullContent(w.high)
+	g := long.Goals.Goals[0]
+	for i := 1; i < 40; i++ {
+		g.ID = fmt.Sprintf("g%d", i+1)
+		long.Goals.Goals = append(long.Goals.Goals, g)
+	}
+	draft := &iep.Plan{DistrictID: w.district, StudentID: w.mia, Kind: iep.PlanAmendment, Status: iep.StatusDraft,
+		SchoolID: w.high, CaseManagerID: w.cm, Content: long, PreviousPlanID: p.ID}
+	if err := w.db.Write(ctx, func(tx *store.Tx) error { return tx.CreatePlan(ctx, draft, w.cm) }); err != nil {
+		b.Fatal(err)
+	}
+	u := documentURL(false, w.district, w.mia, "iep", draft.ID) + ".pdf?lang=en"
+	get := func() []byte {
+		req := httptest.NewRequest("GET", u, nil)
+		req.Header.Set("Cookie", w.cookie(asTeamMember))
+		rec := httptest.NewRecorder()
+		w.handler.ServeHTTP(rec, req)
+		if rec.Code != 200 {
+			b.Fatalf("%d %.500s", rec.Code, rec.Body.String())
+		}
+		return rec.Body.Bytes()
+	}
+	pages := bytes.Count(get(), []byte("/Type /Page\n"))
+	for b.Loop() {
+		get()
+	}
+	b.ReportMetric(float64(pages), "pages")
 }

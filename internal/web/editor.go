@@ -493,12 +493,7 @@ func (s *server) renderPlanRead(w http.ResponseWriter, r *http.Request, e *app.E
 	sp := &studentPage{Base: s.base(w, r), R: rec, InEffect: plan.Status.InEffect()}
 	sp.Loc = e.Loc
 	sp.Title = sp.T("editor.read_title", e.Student.DisplayName())
-	for _, k := range iep.Sections {
-		if k == iep.SectionTransition && !plan.Content.Transition.Applies {
-			continue
-		}
-		sp.Sections = append(sp.Sections, sectionLink{ID: "section-" + string(k), Name: sp.T("section." + string(k))})
-	}
+	sp.Sections = sectionLinks(sp.Base, &plan, app.FormOrder(&e.District))
 	return s.render(w, http.StatusOK, "plan_read", &planReadPage{studentPage: sp, SP: sp, Ed: e, Print: print})
 }
 

@@ -11,9 +11,11 @@ package web
 // the adult student, may answer; others read it with the reason.
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,6 +23,7 @@ import (
 	"github.com/openiep/openiep/internal/date"
 	"github.com/openiep/openiep/internal/i18n"
 	"github.com/openiep/openiep/internal/iep"
+	"github.com/openiep/openiep/internal/pdf"
 )
 
 func init() {
@@ -54,6 +57,10 @@ type familyRespondPage struct {
 	// Change: the reader asked to give a new answer in place of theirs.
 	Change   bool
 	Glossary []i18n.Term
+	// PDF is the version as a PDF, kept byte for byte, that the signer is shown and signs (its
+	// hash goes with the answer); nil when no PDF can be made here (the page is what is shown).
+	PDF    *iep.Document
+	PDFURL string
 }
 
 func (s *server) newFamilyRespondPage(w http.ResponseWriter, r *http.Request, p *app.FamilyProposal) *familyRespondPage {
@@ -72,7 +79,41 @@ func (s *server) familyRespondPage(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	return s.render(w, http.StatusOK, "family_respond", s.newFamilyRespondPage(w, r, p))
+	pg := s.newFamilyRespondPage(w, r, p)
+	s.attachSigningPDF(w, r, pg)
+	return s.render(w, http.StatusOK, "family_respond", pg)
+}
+
+// attachSigningPDF makes (the first time) and names the kept PDF of the version proposed now,
+// in the page's language, when the reader may answer it. Without Chromium the page goes on
+// without it: the answer is then signed on the version's hash alone.
+func (s *server) attachSigningPDF(w http.ResponseWriter, r *http.Request, pg *familyRespondPage) {
+	p := pg.P
+	if !p.MayRespond || !p.Open() || p.Version == nil {
+		return
+	}
+	rec, err := s.svc.StudentDocuments(r.Context(), actor(r), p.District.ID, p.Student.ID)
+	if err != nil {
+		s.log.Warn("the proposal's PDF: read the record", "plan", p.Plan.ID, "err", err)
+		return
+	}
+	dp, err := s.docPage(w, r, rec, "proposal", p.Plan.ID)
+	if err != nil {
+		s.log.Warn("the proposal's PDF: the document", "plan", p.Plan.ID, "err", err)
+		return
+	}
+	doc, _, err := s.keepProposal(r, dp)
+	var un *pdf.UnavailableError
+	switch {
+	case errors.As(err, &un):
+		return
+	case err != nil:
+		s.log.Error("the proposal's PDF", "plan", p.Plan.ID, "err", err)
+		return
+	}
+	pg.PDF = doc
+	pg.PDFURL = documentURL(true, p.District.ID, p.Student.ID, "proposal", p.Plan.ID) + ".pdf?" +
+		url.Values{"lang": {dp.Lang}, "version": {strconv.Itoa(p.Number)}}.Encode()
 }
 
 // familyRespondPrint serves GET …/respond/print: the version as signed, every section, and the
@@ -106,7 +147,7 @@ func (s *server) familyRespond(w http.ResponseWriter, r *http.Request) error {
 	district, student, plan := r.PathValue("district"), r.PathValue("student"), r.PathValue("plan")
 	v := r.PostFormValue
 	in := app.ResponseInput{VersionSHA256: v("version_sha256"), Decision: iep.ResponseDecision(v("decision")),
-		Signature: app.SignatureInput{TypedName: v(respondName), Attest: v(respondAttest) == "on"}}
+		Signature: app.SignatureInput{TypedName: v(respondName), Attest: v(respondAttest) == "on", PDFSHA256: v("pdf_sha256")}}
 	if in.Decision == iep.AcceptInPart {
 		in.Comments = map[string]string{}
 		for _, k := range r.PostForm["rejected_sections"] {
@@ -139,6 +180,7 @@ func (s *server) familyRespond(w http.ResponseWriter, r *http.Request) error {
 		return perr
 	}
 	pg := s.newFamilyRespondPage(w, r, p)
+	s.attachSigningPDF(w, r, pg)
 	pg.Notice, pg.Form, pg.Change = "", newForm(r.PostForm), true
 	if !pg.Form.refuseWith(err, pg.problem) && kind == iep.KindInvalid {
 		return err

@@ -71,7 +71,7 @@ func newWorldWith(t testing.TB, extra int, clock func() time.Time, opts ...app.O
 	if err := db.Write(ctx, func(tx *store.Tx) error { return w.seedActors(ctx, tx) }); err != nil {
 		t.Fatalf("seed actors: %v", err)
 	}
-	h, err := New(app.New(db, clock, append([]app.Option{app.WithPasswordParams(testParams)}, opts...)...), Options{Now: clock})
+	h, err := New(app.New(db, clock, append([]app.Option{app.WithPasswordParams(testParams)}, opts...)...), Options{Now: clock, Documents: testDocuments})
 	if err != nil {
 		t.Fatalf("web.New: %v", err)
 	}

@@ -183,7 +183,7 @@ func (x *mp) mpDocumentOf(t *testing.T, student string) string {
 	t.Helper()
 	ctx := context.Background()
 	d := iep.Document{DistrictID: x.district, StudentID: student, Name: "other.pdf", MediaType: "application/pdf", UploadedBy: x.cm}
-	if err := x.db.Write(ctx, func(tx *store.Tx) error { return tx.CreateDocument(ctx, &d, pdf) }); err != nil {
+	if err := x.db.Write(ctx, func(tx *store.Tx) error { return tx.CreateDocument(ctx, &d, smallPDF) }); err != nil {
 		t.Fatal(err)
 	}
 	return d.ID
@@ -234,8 +234,8 @@ type upload struct {
 	data        []byte
 }
 
-// pdf is a small file that is a PDF as far as the upload checks go.
-var pdf = []byte("%PDF-1.7\nsigned page\n%%EOF\n")
+// smallPDF is a small file that is a PDF as far as the upload checks go.
+var smallPDF = []byte("%PDF-1.7\nsigned page\n%%EOF\n")
 
 // submitFile posts a multipart form with files as one of the actors.
 func (w *world) submitFile(t *testing.T, who, target string, form url.Values, files ...upload) (*http.Response, string) {
@@ -393,9 +393,9 @@ func TestExcuseMember(t *testing.T) {
 		want  []string
 	}{
 		{"no signed page", url.Values{}, nil, []string{"Upload the scan of the agreement the parent signed."}},
-		{"no written input", url.Values{"area_discussed": {"on"}}, []upload{{"agreement_document_id", "agreement.pdf", pdf}},
+		{"no written input", url.Values{"area_discussed": {"on"}}, []upload{{"agreement_document_id", "agreement.pdf", smallPDF}},
 			[]string{"When the member's area will be discussed, give the date of their written input.", "choose the file again"}},
-		{"a date that is none", url.Values{"written_input_on": {"last week"}}, []upload{{"agreement_document_id", "agreement.pdf", pdf}},
+		{"a date that is none", url.Values{"written_input_on": {"last week"}}, []upload{{"agreement_document_id", "agreement.pdf", smallPDF}},
 			[]string{"Date of the member's written input: write a date", `value="last week"`}},
 		{"not a PDF", url.Values{}, []upload{{"agreement_document_id", "agreement.pdf", []byte("MZ\x90 not a pdf")}},
 			[]string{"choose a PDF, PNG, JPEG or TIFF file"}},
@@ -413,7 +413,7 @@ func TestExcuseMember(t *testing.T) {
 		t.Fatal("a refused excusal was recorded")
 	}
 	res, _ := x.submitFile(t, asTeamMember, excusal, url.Values{"area_discussed": {"on"}, "written_input_on": {"2026-03-13"}},
-		upload{"agreement_document_id", "agreement.pdf", pdf})
+		upload{"agreement_document_id", "agreement.pdf", smallPDF})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the excusal: %d", res.StatusCode)
 	}
@@ -688,16 +688,16 @@ func TestPaperResponse(t *testing.T) {
 		files []upload
 		want  []string
 	}{
-		{"no comment on the rejected line", func(url.Values) {}, []upload{{"signature.document_id", "signed.pdf", pdf}},
+		{"no comment on the rejected line", func(url.Values) {}, []upload{{"signature.document_id", "signed.pdf", smallPDF}},
 			[]string{"Write why the family rejects “Speech and language therapy (30 minutes", "choose the file again"}},
 		{"no scan", func(v url.Values) { v.Set("comments.s2", "In her classroom, please.") }, nil,
 			[]string{"Upload the scan of the signed page.", "In her classroom, please."}},
 		{"a stale version", func(v url.Values) { v.Set("comments.s2", "x"); v.Set("version_sha256", strings.Repeat("0", 64)) },
-			[]upload{{"signature.document_id", "signed.pdf", pdf}}, []string{"A new version was proposed since this page was opened"}},
-		{"no answer chosen", func(v url.Values) { v.Del("decision") }, []upload{{"signature.document_id", "signed.pdf", pdf}},
+			[]upload{{"signature.document_id", "signed.pdf", smallPDF}}, []string{"A new version was proposed since this page was opened"}},
+		{"no answer chosen", func(v url.Values) { v.Del("decision") }, []upload{{"signature.document_id", "signed.pdf", smallPDF}},
 			[]string{"Choose the family's answer"}},
 		{"signed tomorrow", func(v url.Values) { v.Set("comments.s2", "x"); v.Set("signature.signed_on", "2026-03-17") },
-			[]upload{{"signature.document_id", "signed.pdf", pdf}}, []string{"The date of the signature cannot be in the future."}},
+			[]upload{{"signature.document_id", "signed.pdf", smallPDF}}, []string{"The date of the signature cannot be in the future."}},
 	} {
 		f := url.Values{}
 		for k, v := range base {
@@ -721,7 +721,7 @@ func TestPaperResponse(t *testing.T) {
 		f[k] = v
 	}
 	f.Set("comments.s2", "Speech therapy in his classroom, please.")
-	res, body := x.submitFile(t, asTeamMember, answer, f, upload{"signature.document_id", "signed.pdf", pdf})
+	res, body := x.submitFile(t, asTeamMember, answer, f, upload{"signature.document_id", "signed.pdf", smallPDF})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the answer: %d %s", res.StatusCode, errorsOf(body))
 	}
@@ -846,7 +846,7 @@ func TestProposeAmendmentWithoutMeeting(t *testing.T) {
 	if vs, _ := x.db.ListVersions(context.Background(), x.district, p.ID); len(vs) != 0 || len(docs) != 0 {
 		t.Fatalf("a refused amendment: %d versions, %d documents", len(vs), len(docs))
 	}
-	res, body = x.submitFile(t, asTeamMember, proposal, form, upload{"without_meeting.document_id", "agreement.pdf", pdf})
+	res, body = x.submitFile(t, asTeamMember, proposal, form, upload{"without_meeting.document_id", "agreement.pdf", smallPDF})
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("the amendment proposed: %d %s", res.StatusCode, errorsOf(body))
 	}

@@ -33,16 +33,7 @@ type pages struct {
 
 // parsePages parses layout.html with each page file once, at start-up.
 func parsePages(a *assets) (*pages, error) {
-	funcs := template.FuncMap{
-		"inc":          func(i int) int { return i + 1 },
-		"districtURL":  districtURL,
-		"studentURL":   studentURL,
-		"planURL":      planURL,
-		"meetingURL":   meetingURL,
-		"familyURL":    familyURL,
-		"asset":        a.URL,
-		"serviceTable": newServiceTable,
-	}
+	funcs := templateFuncs(a)
 	p := &pages{sets: map[string]*template.Template{}}
 	for name, files := range pageFiles {
 		patterns := []string{"templates/layout.html"}
@@ -56,6 +47,39 @@ func parsePages(a *assets) (*pages, error) {
 		p.sets[name] = t
 	}
 	return p, nil
+}
+
+// parseDocuments parses document.html with each document's files.
+func parseDocuments(a *assets) (map[string]*template.Template, error) {
+	out := map[string]*template.Template{}
+	for name, files := range docFiles {
+		patterns := []string{"templates/document.html"}
+		for _, f := range files {
+			patterns = append(patterns, "templates/"+f)
+		}
+		t, err := template.New(name).Funcs(templateFuncs(a)).ParseFS(templateFS, patterns...)
+		if err != nil {
+			return nil, fmt.Errorf("parse document %s: %w", name, err)
+		}
+		out[name] = t
+	}
+	return out, nil
+}
+
+// templateFuncs are the functions every template may call.
+func templateFuncs(a *assets) template.FuncMap {
+	return template.FuncMap{
+		"inc":          func(i int) int { return i + 1 },
+		"districtURL":  districtURL,
+		"studentURL":   studentURL,
+		"planURL":      planURL,
+		"meetingURL":   meetingURL,
+		"familyURL":    familyURL,
+		"asset":        a.URL,
+		"serviceTable": newServiceTable,
+		"documentURL":  documentURL,
+		"noticeOf":     noticeOf,
+	}
 }
 
 // render executes page name into a buffer and writes it with status only when it succeeded;

@@ -31,6 +31,20 @@ type studentPage struct {
 type sectionLink struct {
 	ID   string // the fragment, "section-goals"
 	Name string
+	Kind iep.SectionKind
+}
+
+// sectionLinks is the plan's table of contents in the form's order: every section, the
+// transition plan only when the plan has one.
+func sectionLinks(b Base, p *iep.Plan, order []iep.SectionKind) []sectionLink {
+	var out []sectionLink
+	for _, k := range order {
+		if k == iep.SectionTransition && !p.Content.Transition.Applies {
+			continue
+		}
+		out = append(out, sectionLink{ID: "section-" + string(k), Name: b.T("section." + string(k)), Kind: k})
+	}
+	return out
 }
 
 // student serves GET /districts/{district}/students/{student}.
@@ -50,12 +64,7 @@ func (s *server) student(w http.ResponseWriter, r *http.Request) error {
 	}
 	if rec.Plan != nil {
 		p.InEffect = rec.Plan.Status.InEffect()
-		for _, k := range iep.Sections {
-			if k == iep.SectionTransition && !rec.Plan.Content.Transition.Applies {
-				continue
-			}
-			p.Sections = append(p.Sections, sectionLink{ID: "section-" + string(k), Name: p.T("section." + string(k))})
-		}
+		p.Sections = sectionLinks(p.Base, rec.Plan, app.FormOrder(&rec.District))
 	}
 	p.Glossary = i18n.Glossary(p.Lang)
 	return s.render(w, http.StatusOK, "student", p)

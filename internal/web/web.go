@@ -10,12 +10,15 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"time"
 
 	"github.com/openiep/openiep/internal/app"
 	"github.com/openiep/openiep/internal/iep"
+	"github.com/openiep/openiep/internal/pdf"
 )
 
 // Options configures the web application.
@@ -28,6 +31,9 @@ type Options struct {
 	// Now is the clock the session countdown is computed with (the service's clock); nil is the
 	// system clock.
 	Now func() time.Time
+	// Documents prints documents as PDF; nil: the HTML views work, a PDF request says what to
+	// install.
+	Documents *pdf.Renderer
 }
 
 // server holds what the handlers share; it is immutable after New.
@@ -40,6 +46,9 @@ type server struct {
 	table         []route
 	now           func() time.Time
 	secureCookies bool
+	docs          map[string]*template.Template // each document's template set (documents.go)
+	docStyle      string                        // the documents' style sheet, inline in a PDF
+	pdf           *pdf.Renderer
 }
 
 // New returns the web application's handler. It parses every template and hashes every static
@@ -61,7 +70,16 @@ func New(svc *app.Service, opt Options) (http.Handler, error) {
 	if now == nil {
 		now = time.Now
 	}
-	s := &server{svc: svc, log: log, pages: p, assets: a, now: now, secureCookies: opt.SecureCookies}
+	docs, err := parseDocuments(a)
+	if err != nil {
+		return nil, err
+	}
+	style, err := staticFS.ReadFile("static/document.css")
+	if err != nil {
+		return nil, fmt.Errorf("the documents' style sheet: %w", err)
+	}
+	s := &server{svc: svc, log: log, pages: p, assets: a, now: now, secureCookies: opt.SecureCookies,
+		docs: docs, docStyle: string(style), pdf: opt.Documents}
 	s.table = s.routes()
 	s.mux = http.NewServeMux()
 	for _, rt := range s.table {
@@ -98,7 +116,7 @@ func (s *server) routes() []route {
 	var rs []route
 	for _, part := range [][]route{s.coreRoutes(), s.passwordRoutes(), s.ssoRoutes(), s.accessRecordRoutes(), s.adminRoutes(), s.dueRoutes(), s.apiRoutes(),
 		s.caseloadRoutes(), s.editorRoutes(), s.meetingRoutes(), s.dashboardRoutes(), s.calendarRoutes(), s.bankRoutes(),
-		s.familyRoutes(), s.familyPlanRoutes(), s.familyRespondRoutes(), s.familyRecordsRoutes()} {
+		s.familyRoutes(), s.familyPlanRoutes(), s.familyRespondRoutes(), s.familyRecordsRoutes(), s.documentRoutes()} {
 		rs = append(rs, part...)
 	}
 	// The catch-all goes last so that the table reads in order; ServeMux does not care.
