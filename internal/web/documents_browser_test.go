@@ -28,6 +28,8 @@ func TestBrowserDocuments(t *testing.T) {
 	check("iep-staff-en", srv.URL+x.docURL(false, "iep", x.draft, "?lang=en"), 1280, 900)
 	check("iep-staff-es", srv.URL+x.docURL(false, "iep", x.draft, "?lang=es"), 1280, 900)
 	check("draft-staff-en", srv.URL+documentURL(false, x.district, x.noah, "iep", x.plan)+"?lang=en", 1280, 900)
+	// A document has no site header: sign out from a page that has one.
+	b.visit(t, "account", srv.URL+"/account", 1280, 900)
 	b.signOut(t)
 	b.signIn(t, srv.URL, x.emails[asGuardian], "guardian")
 	check("iep-family-375px", srv.URL+x.docURL(true, "iep", x.draft, "?lang=es"), 375, 800)
