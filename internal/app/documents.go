@@ -133,7 +133,7 @@ func (s *Service) KeepSigningDocument(ctx context.Context, a Actor, districtID, 
 		return nil, err
 	}
 	doc := iep.Document{DistrictID: districtID, StudentID: c.student, MediaType: "application/pdf",
-		Name: fmt.Sprintf("IEP-%s-version-%d-%s.pdf", planID, number, lang), UploadedBy: ""}
+		Name: fmt.Sprintf("IEP-%s-version-%d-%s.pdf", planID, number, lang)}
 	var kept *iep.Document
 	err = s.db.Write(ctx, func(tx *store.Tx) error {
 		var created bool
@@ -152,7 +152,7 @@ func (s *Service) KeepSigningDocument(ctx context.Context, a Actor, districtID, 
 
 // signingVersion authorizes a reader of the plan and returns its version number.
 func (s *Service) signingVersion(ctx context.Context, a Actor, districtID, planID string, number int) (*step, *iep.Version, error) {
-	c, err := s.beginEither(ctx, a, access.ViewRecord, access.ViewRecord, districtID, "plan", planID)
+	c, err := s.begin(ctx, a, access.ViewRecord, districtID, "plan", planID)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -95,17 +95,6 @@ func Supported(lang string) bool { return catalogs[lang] != nil && catalogs[lang
 // DocumentSupported reports whether documents are printed in lang.
 func DocumentSupported(lang string) bool { return catalogs[lang] != nil }
 
-// Translated reports whether lang's catalog has its own message key (English's is used
-// otherwise).
-func Translated(lang, key string) bool {
-	c := catalogs[lang]
-	if c == nil {
-		return false
-	}
-	_, ok := c.Messages[key]
-	return ok
-}
-
 // RightToLeft reports whether lang is written right to left (Arabic, Hebrew, Persian, Urdu).
 func RightToLeft(lang string) bool {
 	base, _, _ := strings.Cut(lang, "-")

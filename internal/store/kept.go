@@ -19,9 +19,8 @@ func (tx *Tx) KeepDocument(ctx context.Context, kind, subjectID, lang string, d 
 	}
 	if have != "" {
 		var k iep.Document
-		err := tx.queryRow(ctx, `SELECT `+documentCols+` FROM documents WHERE district_id = $1 AND id = $2`,
-			d.DistrictID, have).Scan(&k.DistrictID, &k.ID, &k.StudentID, &k.Name, &k.MediaType, &k.Size, &k.SHA256,
-			&k.UploadedBy, instant{&k.CreatedAt})
+		err := scanDocument(tx.queryRow(ctx, `SELECT `+documentCols+` FROM documents WHERE district_id = $1 AND id = $2`,
+			d.DistrictID, have), &k)
 		return &k, false, one(err, "document", have)
 	}
 	if err := tx.CreateDocument(ctx, d, data); err != nil {

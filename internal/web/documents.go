@@ -26,7 +26,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"github.com/openiep/openiep/internal/app"
 	"github.com/openiep/openiep/internal/i18n"
@@ -71,7 +70,6 @@ type docPage struct {
 	// ForPDF: rendered for Chromium (styles inline, no toolbar); else the HTML view.
 	ForPDF bool
 	Style  template.CSS // the document style sheet, inline in a PDF
-	Dir    string       // ltr or rtl
 	Back   string       // the page the HTML view came from
 	PDFURL string
 	Langs  []LangLink // the document in the other languages
@@ -86,26 +84,14 @@ type docPage struct {
 	Meeting *iep.Meeting
 	Consent *iep.Consent
 	Report  *iep.ProgressReport
-	// missing collects the messages the document's language lacks (English is printed).
-	missing *missingWords
 }
 
-// missingWords records the catalog keys a document looked up that its language does not have.
-type missingWords struct {
-	mu   sync.Mutex
-	keys map[string]bool
-}
-
-func (m *missingWords) note(lang, key string) {
-	if i18n.Translated(lang, key) || !i18n.Has(key) {
-		return
+// Dir is the direction the document's language is written in.
+func (p *docPage) Dir() string {
+	if i18n.RightToLeft(p.Lang) {
+		return "rtl"
 	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.keys == nil {
-		m.keys = map[string]bool{}
-	}
-	m.keys[key] = true
+	return "ltr"
 }
 
 // docLang picks a document's language: ?lang= when documents are printed in it, else the
@@ -164,11 +150,7 @@ func (s *server) docPage(w http.ResponseWriter, r *http.Request, rec *app.Docume
 	b := s.base(w, r)
 	b.Lang = docLang(r, b)
 	b.Loc = districtLoc(rec.District.Timezone)
-	p := &docPage{Base: b, D: rec, Kind: kind, Dir: "ltr", missing: &missingWords{}}
-	p.Base.missing = p.missing
-	if i18n.RightToLeft(p.Lang) {
-		p.Dir = "rtl"
-	}
+	p := &docPage{Base: b, D: rec, Kind: kind}
 	if kind == "signed" {
 		return p, nil
 	}
@@ -303,10 +285,6 @@ func (p *docPage) links(r *http.Request, kind, id string) {
 	q := r.URL.Query()
 	q.Set("lang", p.Lang)
 	p.PDFURL = r.URL.EscapedPath() + ".pdf?" + q.Encode()
-	if kind == "proposal" {
-		// The proposal's PDF is the one kept: the language is part of what is kept.
-		p.PDFURL = r.URL.EscapedPath() + ".pdf?" + q.Encode()
-	}
 	p.Back = studentURL(p.D.District.ID, p.D.Student.ID)
 	if !p.D.Staff {
 		p.Back = familyURL(p.D.District.ID, p.D.Student.ID)
@@ -415,7 +393,7 @@ func (s *server) pdfError(w http.ResponseWriter, r *http.Request, p *docPage, er
 func (s *server) keptPDF(w http.ResponseWriter, r *http.Request, p *docPage, kind, id string) error {
 	ctx, a := r.Context(), actor(r)
 	if kind == "signed" {
-		resp, plan := p.response(id)
+		resp := p.response(id)
 		if resp == nil || resp.Signature == nil || resp.Signature.PDFDocumentID == "" {
 			return iep.Errorf(iep.KindNotFound, "no PDF was signed with response %s", id)
 		}
@@ -423,7 +401,6 @@ func (s *server) keptPDF(w http.ResponseWriter, r *http.Request, p *docPage, kin
 		if err != nil {
 			return err
 		}
-		_ = plan
 		writePDF(w, doc.Name, data)
 		return nil
 	}
@@ -456,15 +433,15 @@ func (s *server) keepProposal(r *http.Request, p *docPage) (*iep.Document, []byt
 }
 
 // response finds a response to one of the record's plans.
-func (p *docPage) response(id string) (*iep.Response, *app.ExportPlan) {
+func (p *docPage) response(id string) *iep.Response {
 	for i := range p.D.Plans {
 		for j := range p.D.Plans[i].Responses {
 			if r := &p.D.Plans[i].Responses[j]; r.ID == id {
-				return r, &p.D.Plans[i]
+				return r
 			}
 		}
 	}
-	return nil, nil
+	return nil
 }
 
 // documentURL is the address of a document (staff or family side), with ".pdf" for the PDF.

@@ -92,6 +92,20 @@ func (s *server) attachSigningPDF(w http.ResponseWriter, r *http.Request, pg *fa
 	if !p.MayRespond || !p.Open() || p.Version == nil {
 		return
 	}
+	defer func() {
+		if pg.PDF != nil {
+			pg.PDFURL = documentURL(true, p.District.ID, p.Student.ID, "proposal", p.Plan.ID) + ".pdf?" +
+				url.Values{"lang": {pg.Lang}, "version": {strconv.Itoa(p.Number)}}.Encode()
+		}
+	}()
+	doc, _, err := s.svc.SigningDocument(r.Context(), actor(r), p.District.ID, p.Plan.ID, p.Number, pg.Lang)
+	if err != nil {
+		s.log.Error("the proposal's PDF", "plan", p.Plan.ID, "err", err)
+		return
+	}
+	if pg.PDF = doc; doc != nil {
+		return // kept already: nothing to read or make
+	}
 	rec, err := s.svc.StudentDocuments(r.Context(), actor(r), p.District.ID, p.Student.ID)
 	if err != nil {
 		s.log.Warn("the proposal's PDF: read the record", "plan", p.Plan.ID, "err", err)
@@ -102,7 +116,7 @@ func (s *server) attachSigningPDF(w http.ResponseWriter, r *http.Request, pg *fa
 		s.log.Warn("the proposal's PDF: the document", "plan", p.Plan.ID, "err", err)
 		return
 	}
-	doc, _, err := s.keepProposal(r, dp)
+	doc, _, err = s.keepProposal(r, dp)
 	var un *pdf.UnavailableError
 	switch {
 	case errors.As(err, &un):
@@ -112,8 +126,6 @@ func (s *server) attachSigningPDF(w http.ResponseWriter, r *http.Request, pg *fa
 		return
 	}
 	pg.PDF = doc
-	pg.PDFURL = documentURL(true, p.District.ID, p.Student.ID, "proposal", p.Plan.ID) + ".pdf?" +
-		url.Values{"lang": {dp.Lang}, "version": {strconv.Itoa(p.Number)}}.Encode()
 }
 
 // familyRespondPrint serves GET …/respond/print: the version as signed, every section, and the

@@ -44,8 +44,6 @@ type Base struct {
 	CaseloadURL, DashboardURL string
 	Session                   sessionStatus // the countdown the session script starts from
 	Here                      string        // this page's path and query, to come back to
-	// missing, on a document, collects the messages its language lacks.
-	missing *missingWords
 }
 
 // LangLink is a link to the same page in another language, named in that language.
@@ -119,12 +117,7 @@ func pickLang(r *http.Request) string {
 }
 
 // T returns the message key in the page's language.
-func (b Base) T(key string, args ...any) string {
-	if b.missing != nil {
-		b.missing.note(b.Lang, key)
-	}
-	return i18n.Message(b.Lang, key, args...)
-}
+func (b Base) T(key string, args ...any) string { return i18n.Message(b.Lang, key, args...) }
 
 // E names the value v of an enumeration (catalog key prefix.v); a value the catalog does not
 // know is shown as it is, and an empty one as "not recorded".
