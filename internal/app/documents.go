@@ -60,14 +60,29 @@ func (s *Service) StudentDocuments(ctx context.Context, a Actor, districtID, stu
 		*w = WholeRecord{GeneratedAt: w.GeneratedAt, District: w.District, Student: w.Student, School: w.School,
 			Plans: keep, People: w.People, Today: w.Today, svc: s}
 	}
-	if out.Pack, err = s.DistrictRules(ctx, districtID); err != nil {
+	if err := out.readPack(ctx); err != nil {
 		return nil, err
 	}
-	out.Order = SectionOrder(out.Pack)
 	if err := s.audit(ctx, a, dec, auditRead, auditDocument, studentID, districtID, studentID); err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// Printable is the whole record ready to print each of its documents (the family's download
+// holds every one): what StudentDocuments gives a reader of the family, read by ExportRecord.
+func (w *WholeRecord) Printable(ctx context.Context) (*DocumentRecord, error) {
+	out := &DocumentRecord{WholeRecord: w}
+	return out, out.readPack(ctx)
+}
+
+// readPack reads the district's rule pack and its order of the plan's sections.
+func (d *DocumentRecord) readPack(ctx context.Context) (err error) {
+	if d.Pack, err = d.svc.DistrictRules(ctx, d.District.ID); err != nil {
+		return err
+	}
+	d.Order = SectionOrder(d.Pack)
+	return nil
 }
 
 // SectionOrder is the plan's sections in the order of the pack's IEP form (every section once;

@@ -34,6 +34,9 @@ type SignedIn struct {
 	// one: the language they chose with the switch, else for a guardian their preferred
 	// language on file when there is a catalog for it; "" leaves it to the browser.
 	Lang string
+	// PrintLang is a guardian's preferred language when documents are printed in it and pages
+	// are not ("vi"): their documents print in it unless they pick another; "" otherwise.
+	PrintLang string
 }
 
 // ExpiresAt is when the session ends if nothing happens: the earlier of its idle and absolute
@@ -219,6 +222,12 @@ func (s *Service) signedIn(ctx context.Context, token string, sess *store.Sessio
 			si.Name = g.Name()
 			if si.Lang == "" && mailLanguage(g.PreferredLanguage) != i18n.Default {
 				si.Lang = mailLanguage(g.PreferredLanguage)
+			}
+			if l := strings.ToLower(strings.TrimSpace(g.PreferredLanguage)); l != "" {
+				l, _, _ = strings.Cut(l, "-")
+				if i18n.DocumentSupported(l) && !i18n.Supported(l) {
+					si.PrintLang = l
+				}
 			}
 		} else if iep.KindOf(err) != iep.KindNotFound {
 			return nil, err

@@ -111,6 +111,17 @@ func Has(key string) bool {
 	return ok
 }
 
+// Translated reports whether lang's own catalog holds key (Message falls back to English
+// when it does not).
+func Translated(lang, key string) bool {
+	c := catalogs[lang]
+	if c == nil {
+		return false
+	}
+	_, ok := c.Messages[key]
+	return ok
+}
+
 // Message returns the message key in lang, formatted with args (fmt verbs). A message missing
 // from lang falls back to English; a key missing everywhere returns the key itself, so that a
 // gap shows on the page instead of an empty string.

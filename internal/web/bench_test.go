@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 
+	"github.com/openiep/openiep/internal/date"
 	"github.com/openiep/openiep/internal/iep"
 	"github.com/openiep/openiep/internal/store"
 )
@@ -73,19 +75,64 @@ func BenchmarkIEPDocumentPDF(b *testing.B) {
 		b.Fatal(err)
 	}
 	u := documentURL(false, w.district, w.mia, "iep", draft.ID) + ".pdf?lang=en"
-	get := func() []byte {
-		req := httptest.NewRequest("GET", u, nil)
-		req.Header.Set("Cookie", w.cookie(asTeamMember))
-		rec := httptest.NewRecorder()
-		w.handler.ServeHTTP(rec, req)
-		if rec.Code != 200 {
-			b.Fatalf("%d %.500s", rec.Code, rec.Body.String())
-		}
-		return rec.Body.Bytes()
-	}
+	get := func() []byte { return benchGet(b, w, asTeamMember, u) }
 	pages := bytes.Count(get(), []byte("/Type /Page\n"))
 	for b.Loop() {
 		get()
 	}
 	b.ReportMetric(float64(pages), "pages")
+}
+
+// BenchmarkRecordsDownload downloads the whole record as the family does, every document
+// printed as a PDF into it: Mia's record (a plan version, a shared draft, a meeting notice, 12
+// progress reports: 15 documents to print), warm.
+// go test ./internal/web -run '^$' -bench RecordsDownload -benchtime 5x
+func BenchmarkRecordsDownload(b *testing.B) {
+	if testDocuments.Available() != nil {
+		b.Skip(testDocuments.Available())
+	}
+	w := newWorld(b, 0)
+	planID, _ := w.seedRecord(b)
+	ctx := context.Background()
+	if err := w.db.Write(ctx, func(tx *store.Tx) error {
+		for i := range 11 {
+			end := date.MustParse("2024-11-29").AddDays(70 * i)
+			rep := iep.ProgressReport{DistrictID: w.district, StudentID: w.mia, PlanID: planID, Period: fmt.Sprintf("Report %d", i+2),
+				PeriodEnd: end, SentOn: end.AddDays(3),
+				Entries: []iep.ProgressEntry{{GoalID: "g1", Rating: iep.RatingSufficient, Narrative: "Mia reads more words correct per minute."}}}
+			if err := tx.CreateProgressReport(ctx, &rep); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	u := familyURL(w.district, w.mia, "records", "download") + "?lang=en"
+	get := func() int {
+		n := 0
+		for name := range unzipBody(b, string(benchGet(b, w, asGuardian, u))) {
+			if strings.HasPrefix(name, "print/") && strings.HasSuffix(name, ".pdf") {
+				n++
+			}
+		}
+		return n
+	}
+	printed := get()
+	for b.Loop() {
+		get()
+	}
+	b.ReportMetric(float64(printed), "pdfs")
+}
+
+// benchGet gets u as who and returns the body; anything but 200 ends the benchmark.
+func benchGet(b *testing.B, w *world, who, u string) []byte {
+	req := httptest.NewRequest("GET", u, nil)
+	req.Header.Set("Cookie", w.cookie(who))
+	rec := httptest.NewRecorder()
+	w.handler.ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		b.Fatalf("%d %.500s", rec.Code, rec.Body.String())
+	}
+	return rec.Body.Bytes()
 }

@@ -18,6 +18,7 @@ package web
 import (
 	"bytes"
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"html/template"
@@ -94,11 +95,15 @@ func (p *docPage) Dir() string {
 	return "ltr"
 }
 
-// docLang picks a document's language: ?lang= when documents are printed in it, else the
-// reader's page language.
+// docLang picks a document's language: ?lang= when documents are printed in it, else a
+// guardian's preferred language when documents are printed in it and pages are not
+// (Vietnamese), else the reader's page language.
 func docLang(r *http.Request, b Base) string {
 	if q := r.URL.Query().Get("lang"); i18n.DocumentSupported(q) {
 		return q
+	}
+	if si := signedIn(r); si != nil && si.PrintLang != "" {
+		return si.PrintLang
 	}
 	return b.Lang
 }
@@ -144,11 +149,42 @@ func (s *server) docPage(w http.ResponseWriter, r *http.Request, rec *app.Docume
 	if _, ok := docFiles[kind]; !ok && kind != "signed" && kind != "proposal" {
 		return nil, iep.Errorf(iep.KindNotFound, "no document of kind %q", kind)
 	}
-	if rec.SharedView && kind != "iep" {
+	if rec.SharedView && kind != "iep" && kind != "progress" {
+		// A minor reads the plans and their progress a parent shares, nothing else.
 		return nil, iep.Errorf(iep.KindNotFound, "not shared")
 	}
-	b := s.base(w, r)
+	b := s.docBase(w, r)
+	p, err := newDocPage(b, rec, kind, id, r.URL.Query().Get("version"))
+	if err != nil || kind == "signed" {
+		return p, err
+	}
+	p.links(r, kind, id)
+	return p, nil
+}
+
+// docBase is a document's Base: its language is docLang's, while the reader's pages keep
+// theirs (?lang= on a document picks the document's language, it does not switch the pages').
+func (s *server) docBase(w http.ResponseWriter, r *http.Request) Base {
+	b := s.pageBase(w, r)
 	b.Lang = docLang(r, b)
+	return b
+}
+
+// pageBase is the Base of a page about documents in the reader's page language, whatever
+// document language ?lang= names.
+func (s *server) pageBase(w http.ResponseWriter, r *http.Request) Base {
+	if q := r.URL.Query(); q.Has("lang") {
+		q.Del("lang")
+		r = r.Clone(r.Context())
+		r.URL.RawQuery = q.Encode()
+	}
+	return s.base(w, r)
+}
+
+// newDocPage fills the page of document kind id of the record in b's language, without a
+// toolbar (links adds one): version is an IEP's version number, "" for the one proposed or in
+// effect. Not found for an id the record does not have.
+func newDocPage(b Base, rec *app.DocumentRecord, kind, id, version string) (*docPage, error) {
 	b.Loc = districtLoc(rec.District.Timezone)
 	p := &docPage{Base: b, D: rec, Kind: kind}
 	if kind == "signed" {
@@ -157,7 +193,7 @@ func (s *server) docPage(w http.ResponseWriter, r *http.Request, rec *app.Docume
 	found := false
 	switch kind {
 	case "iep", "proposal":
-		found = p.choosePlan(r, id, kind == "proposal")
+		found = p.choosePlan(version, id, kind == "proposal")
 	case "notice":
 		for i := range rec.Notices {
 			if rec.Notices[i].ID == id {
@@ -190,19 +226,18 @@ func (s *server) docPage(w http.ResponseWriter, r *http.Request, rec *app.Docume
 		return nil, iep.Errorf(iep.KindNotFound, "no %s %s", kind, id)
 	}
 	p.Title = p.documentTitle()
-	p.links(r, kind, id)
 	return p, nil
 }
 
-// choosePlan sets the plan and the version the IEP shows: ?version=N, else the version
+// choosePlan sets the plan and the version the IEP shows: version q (?version=N), else the version
 // proposed or in effect, else the draft as it is (marked DRAFT). A proposal needs a version.
-func (p *docPage) choosePlan(r *http.Request, id string, proposal bool) bool {
+func (p *docPage) choosePlan(q, id string, proposal bool) bool {
 	p.Plan = p.D.Plan(id)
 	if p.Plan == nil {
 		return false
 	}
 	n := p.Plan.Plan.CurrentVersion
-	if q := r.URL.Query().Get("version"); q != "" {
+	if q != "" {
 		v, err := strconv.Atoi(q)
 		if err != nil {
 			return false
@@ -331,7 +366,7 @@ func (s *server) renderDocument(p *docPage) ([]byte, error) {
 }
 
 // renderPDF renders p as a PDF.
-func (s *server) renderPDF(r *http.Request, p *docPage) ([]byte, error) {
+func (s *server) renderPDF(ctx context.Context, p *docPage) ([]byte, error) {
 	p.ForPDF = true
 	defer func() { p.ForPDF = false }()
 	html, err := s.renderDocument(p)
@@ -343,12 +378,12 @@ func (s *server) renderPDF(r *http.Request, p *docPage) ([]byte, error) {
 	}
 	foot := `<div style="font-family:'Noto Sans',sans-serif;font-size:8pt;width:100%;margin:0 0.75in;display:flex;justify-content:space-between;color:#444">` +
 		`<span>` + template.HTMLEscapeString(p.Title) + `</span><span><span class="pageNumber"></span> / <span class="totalPages"></span></span></div>`
-	return s.pdf.Render(r.Context(), html, pdf.Page{Footer: foot})
+	return s.pdf.Render(ctx, html, pdf.Page{Footer: foot})
 }
 
 // servePDF answers with p as a PDF, or with the page that says what to install.
 func (s *server) servePDF(w http.ResponseWriter, r *http.Request, p *docPage) error {
-	out, err := s.renderPDF(r, p)
+	out, err := s.renderPDF(r.Context(), p)
 	if err != nil {
 		return s.pdfError(w, r, p, err)
 	}
@@ -383,7 +418,8 @@ func (s *server) pdfError(w http.ResponseWriter, r *http.Request, p *docPage, er
 	if r.URL.RawQuery != "" {
 		html += "?" + r.URL.RawQuery
 	}
-	page := &docUnavailablePage{Base: s.base(w, r), Message: p.T("doc.no_pdf", un.Reason), Packages: pdf.Packages, Link: html}
+	page := &docUnavailablePage{Base: s.pageBase(w, r), Packages: pdf.Packages, Link: html}
+	page.Message = page.T("doc.no_pdf", un.Reason)
 	page.Title = page.T("doc.no_pdf_title")
 	return s.render(w, http.StatusServiceUnavailable, "doc_unavailable", page)
 }
@@ -421,7 +457,7 @@ func (s *server) keepProposal(r *http.Request, p *docPage) (*iep.Document, []byt
 	if err != nil || doc != nil {
 		return doc, data, err
 	}
-	out, err := s.renderPDF(r, p)
+	out, err := s.renderPDF(r.Context(), p)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -8,17 +9,21 @@ import (
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/openiep/openiep/internal/app"
 	"github.com/openiep/openiep/internal/date"
+	"github.com/openiep/openiep/internal/i18n"
 	"github.com/openiep/openiep/internal/iep"
 	"github.com/openiep/openiep/internal/pdf"
 	"github.com/openiep/openiep/internal/store"
@@ -245,8 +250,15 @@ func TestDocumentVietnameseArabic(t *testing.T) {
 			mustContain(t, c.lang+" HTML", body, `<html lang="`+c.lang+`" `+dir, c.words)
 			data := fetchPDF(t, x, asTeamMember, u+".pdf?lang="+c.lang)
 			checkStructure(t, data, c.lang)
-			if text := pdfText(t, data); !strings.Contains(text, c.want) {
+			text := pdfText(t, data)
+			if !strings.Contains(text, c.want) {
 				t.Errorf("%s: the PDF's text lacks %q:\n%.2000s", c.lang, c.want, text)
+			}
+			// The plan's own words print in the language too: section titles, table headings.
+			for _, key := range []string{"section.goals", "section.services", "services.col_service", "concerns.parent_concerns"} {
+				if w := i18n.Message(c.lang, key); w == i18n.Message("en", key) || !strings.Contains(text, w) {
+					t.Errorf("%s: the PDF does not say %s in its language (%q)", c.lang, key, w)
+				}
 			}
 		})
 	}
@@ -375,4 +387,271 @@ func TestDocumentsWithoutChromium(t *testing.T) {
 	if rs := x.responses(t); len(rs) != 1 || rs[0].Signature.PDFSHA256 != "" {
 		t.Errorf("signature without a PDF: %+v", rs)
 	}
+	// The whole record prints each document as a page of HTML that needs nothing else, and
+	// says why.
+	files := unzip(t, x, asGuardian, familyURL(x.district, x.mia, "records", "download")+"?lang=en")
+	index := string(files["index.html"])
+	mustContain(t, "index.html", index, "This copy could not make PDFs", "/nonexistent/chromium")
+	n := 0
+	for name, data := range files {
+		if !strings.HasPrefix(name, "print/") {
+			continue
+		}
+		n++
+		html := string(data)
+		if !strings.HasSuffix(name, ".html") || !strings.Contains(index, `href="`+name+`"`) {
+			t.Errorf("%s: not HTML, or index.html does not link it", name)
+		}
+		mustContain(t, name, html, `<html lang="en"`, "<style>", "Mia Ortiz")
+		for _, bad := range []string{"<script", "/static/", "<link"} {
+			if strings.Contains(html, bad) {
+				t.Errorf("%s needs something else to print (%s)", name, bad)
+			}
+		}
+	}
+	if n < 4 {
+		t.Errorf("%d documents printed, want the IEP versions, notices and meeting notice (4 or more)", n)
+	}
+}
+
+// unzip downloads a ZIP as who and returns its files by name.
+func unzip(t *testing.T, x *respondWorld, who, u string) map[string][]byte {
+	t.Helper()
+	res, body := x.getAs(t, who, u)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("%s: %d", u, res.StatusCode)
+	}
+	return unzipBody(t, body)
+}
+
+// unzipBody reads a ZIP's files by name.
+func unzipBody(t testing.TB, body string) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
+	if err != nil {
+		t.Fatalf("not a ZIP: %v", err)
+	}
+	files := map[string][]byte{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[f.Name], _ = io.ReadAll(rc)
+		rc.Close()
+	}
+	return files
+}
+
+// TestDocumentsInTheFamilysLanguage: a guardian whose language documents are printed in, and
+// pages are not (Vietnamese), reads their documents in it unless they pick another: the
+// document, the download's printed documents (its index stays in a page language) and the
+// records page's choice; ?lang= on a document does not switch the pages' language.
+func TestDocumentsInTheFamilysLanguage(t *testing.T) {
+	x := newRespondWorld(t)
+	x.propose(t)
+	ctx := context.Background()
+	if _, err := x.db.Writer().ExecContext(ctx, `UPDATE guardians SET preferred_language = 'vi' WHERE id = ?`, x.rosa); err != nil {
+		t.Fatal(err)
+	}
+	u := x.docURL(true, "iep", x.draft, "")
+	res, body := x.getAs(t, asGuardian, u)
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("GET %s: %d", u, res.StatusCode)
+	}
+	mustContain(t, "the IEP for a Vietnamese family", body, `<html lang="vi" dir="ltr"`, i18n.Message("vi", "section.goals"))
+	_, body = x.getAs(t, asGuardian, familyURL(x.district, x.mia, "records"))
+	mustContain(t, "the records page", body, `<option value="vi" lang="vi" selected>Tiếng Việt</option>`)
+	// Spanish documents when asked, and the pages do not switch to Spanish for it.
+	_, body = x.getAs(t, asGuardian, u+"?lang=es")
+	mustContain(t, "the IEP in Spanish", body, `<html lang="es"`)
+	_, body = x.getAs(t, asGuardian, familyURL(x.district, x.mia, "records"))
+	if strings.Contains(body, `<html lang="es"`) {
+		t.Error("asking for a document in Spanish switched the family's pages to Spanish")
+	}
+	if testDocuments.Available() != nil {
+		return // the PDFs are the golden tests' (needPDF says what is missing)
+	}
+	files := unzip(t, x, asGuardian, familyURL(x.district, x.mia, "records", "download"))
+	mustContain(t, "index.html", string(files["index.html"]), `<html lang="en">`, `hreflang="vi"`, "Their language: Vietnamese.")
+	n := 0
+	for name, data := range files {
+		if strings.HasPrefix(name, "print/") {
+			n++
+			checkStructure(t, data, "vi")
+			if strings.HasPrefix(name, "print/01-") { // the plan proposed
+				mustContain(t, name, pdfText(t, data), i18n.Message("vi", "section.goals"), goalStatement)
+			}
+		}
+	}
+	if n < 4 {
+		t.Errorf("%d documents printed, want 4 or more", n)
+	}
+}
+
+// documentKeys are the catalog keys a document may print: each key its templates name
+// (T "key"), each value of an enumeration they name (E "prefix", every prefix.* key), and the
+// keys the Go side of a document says (titles, dates, numbers, service frequencies).
+func documentKeys(t *testing.T) []string {
+	t.Helper()
+	raw, err := os.ReadFile("../i18n/catalog/en.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var en struct{ Messages map[string]string }
+	if err := json.Unmarshal(raw, &en); err != nil {
+		t.Fatal(err)
+	}
+	files := []string{"document.html"}
+	for _, fs := range docFiles {
+		files = append(files, fs...)
+	}
+	literal := regexp.MustCompile(`\b(?:T|Tn)\s+"([^"]+)"`)
+	enum := regexp.MustCompile(`\b(?:E|Es)\s+"([^"]+)"`)
+	goKey := regexp.MustCompile(`\b(T|E|Es)\("([a-z_.]+)"`)
+	keys := map[string]bool{}
+	prefixes := map[string]bool{"month": true, "language": true, "period": true}
+	scan := func(text string, lit *regexp.Regexp) {
+		for _, m := range lit.FindAllStringSubmatch(text, -1) {
+			keys[m[1]] = true
+		}
+		for _, m := range enum.FindAllStringSubmatch(text, -1) {
+			prefixes[m[1]] = true
+		}
+	}
+	for _, f := range files {
+		b, err := templateFS.ReadFile("templates/" + f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scan(string(b), literal)
+	}
+	// The Go side: the documents themselves, the words every page writes (dates, numbers), the
+	// service frequencies the plan's templates call.
+	for _, f := range []string{"documents.go", "view.go", "student.go"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(b)
+		if f == "student.go" {
+			start := strings.Index(text, "func (b Base) Weekly(")
+			end := strings.Index(text, "func (b Base) Decimal(")
+			if start < 0 || end < start {
+				t.Fatal("student.go: the service frequencies (Weekly … Decimal) moved; update documentKeys")
+			}
+			text = text[start:end]
+		}
+		for _, m := range goKey.FindAllStringSubmatch(text, -1) {
+			if m[1] != "T" || strings.HasSuffix(m[2], ".") { // T("month."+n) is an enumeration too
+				prefixes[strings.TrimSuffix(m[2], ".")] = true
+			} else {
+				keys[m[2]] = true
+			}
+		}
+	}
+	for k := range en.Messages {
+		for p := range prefixes {
+			if strings.HasPrefix(k, p+".") {
+				keys[k] = true
+			}
+		}
+	}
+	var out []string
+	for k := range keys {
+		if _, ok := en.Messages[k]; !ok {
+			t.Errorf("a document names %q, which the English catalog does not have", k)
+			continue
+		}
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestDocumentCatalogs: every word a document prints is in each language documents are
+// printed in (a Vietnamese family's IEP says nothing in English but what people typed).
+func TestDocumentCatalogs(t *testing.T) {
+	keys := documentKeys(t)
+	if len(keys) < 400 {
+		t.Fatalf("only %d keys found in the documents: the scan is broken", len(keys))
+	}
+	for _, lang := range i18n.DocumentLanguages() {
+		var missing []string
+		for _, k := range keys {
+			if !i18n.Translated(lang, k) {
+				missing = append(missing, k)
+			}
+		}
+		if len(missing) > 0 {
+			t.Errorf("%s: %d of the documents' %d messages are missing: %v", lang, len(missing), len(keys), missing)
+		}
+	}
+}
+
+// pdfLink finds the address of the link with id in a page (its &amp; unescaped).
+func pdfLink(t *testing.T, page, body, id string) string {
+	t.Helper()
+	m := regexp.MustCompile(`<a href="([^"]+)"[^>]*id="` + regexp.QuoteMeta(id) + `"`).FindStringSubmatch(body)
+	if m == nil {
+		t.Fatalf("%s has no link #%s", page, id)
+	}
+	return strings.ReplaceAll(m[1], "&amp;", "&")
+}
+
+// TestDocumentLinks: the pages lead to their documents — the staff's student page (each plan
+// and meeting), the plan's page, and the family's plan, meeting and progress pages — and each
+// link opens the document it names (its HTML view: the PDFs are the golden tests').
+func TestDocumentLinks(t *testing.T) {
+	x := newRespondWorld(t)
+	x.propose(t)
+	ctx := context.Background()
+	report := iep.ProgressReport{DistrictID: x.district, StudentID: x.mia, PlanID: x.current(t), Period: "Term 2 2025-2026",
+		PeriodEnd: date.MustParse("2026-01-30"), SentOn: date.MustParse("2026-02-03"),
+		Entries: []iep.ProgressEntry{{GoalID: "g1", Rating: iep.RatingSufficient, Narrative: "Mia reads 104 words correct per minute."}}}
+	if err := x.db.Write(ctx, func(tx *store.Tx) error { return tx.CreateProgressReport(ctx, &report) }); err != nil {
+		t.Fatal(err)
+	}
+	meetings, err := x.db.ListMeetings(ctx, x.district, x.mia)
+	if err != nil || len(meetings) == 0 {
+		t.Fatalf("meetings: %v", err)
+	}
+	open := func(who, from, u, want string) {
+		t.Helper()
+		path, query, _ := strings.Cut(u, "?")
+		q, _ := url.ParseQuery(query)
+		q.Set("lang", "en")
+		html := strings.TrimSuffix(path, ".pdf") + "?" + q.Encode()
+		if res, body := x.getAs(t, who, html); res.StatusCode != http.StatusOK || !strings.Contains(body, want) {
+			t.Errorf("%s: %s = %d, want a document with %q", from, html, res.StatusCode, want)
+		}
+	}
+	// Staff: the student page's plans and meetings, the plan page.
+	_, body := x.getAs(t, asTeamMember, studentURL(x.district, x.mia)+"?lang=en")
+	for _, want := range []string{
+		`href="` + documentURL(false, x.district, x.mia, "iep", x.draft) + `.pdf"`,
+		`href="` + documentURL(false, x.district, x.mia, "iep", x.current(t)) + `.pdf"`,
+		`href="` + documentURL(false, x.district, x.mia, "meeting", meetings[0].ID) + `.pdf"`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("the student page has no link %s", want)
+		}
+	}
+	open(asTeamMember, "student page", documentURL(false, x.district, x.mia, "meeting", meetings[0].ID)+".pdf", "Mia Ortiz")
+	_, body = x.getAs(t, asTeamMember, planURL(x.district, x.draft)+"?lang=en")
+	mustContain(t, "the plan page", body, `href="`+documentURL(false, x.district, x.mia, "iep", x.draft)+`.pdf?version=" type="application/pdf">The IEP as a PDF</a>`)
+	// The family: the staff's address of a plan leads to the family's document.
+	res, _ := x.getAs(t, asGuardian, planURL(x.district, x.draft, "print"))
+	if loc := res.Header.Get("Location"); res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, documentURL(true, x.district, x.mia, "iep", x.draft)+"?") {
+		t.Errorf("the print view for the family: %d %s", res.StatusCode, loc)
+	}
+	_, body = x.getAs(t, asGuardian, planURL(x.district, x.draft)+"?lang=en")
+	mustContain(t, "the plan's page for the family", body, `href="`+documentURL(true, x.district, x.mia, "iep", x.draft)+`.pdf?version="`)
+	// The family: plan, meeting, progress.
+	_, body = x.getAs(t, asGuardian, x.famURL("plans", x.draft)+"?lang=en")
+	open(asGuardian, "family plan", pdfLink(t, "the family's plan", body, "fam-plan-pdf"), goalStatement)
+	_, body = x.getAs(t, asGuardian, x.familyMeetingURL(meetings[0].ID)+"?lang=en")
+	open(asGuardian, "family meeting", pdfLink(t, "the family's meeting", body, "fam-meeting-pdf"), "Mia Ortiz")
+	_, body = x.getAs(t, asGuardian, x.famURL("progress")+"?lang=en")
+	open(asGuardian, "family progress", pdfLink(t, "the family's progress", body, "fam-report-pdf-0"), "Mia reads 104 words")
 }

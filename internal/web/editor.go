@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"regexp"
 	"slices"
@@ -103,7 +104,7 @@ func (s *server) planPage(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if !e.MayEdit {
-		return s.renderPlanRead(w, r, e, false)
+		return s.renderPlanRead(w, r, e)
 	}
 	p, err := s.newEditorPage(w, r, e)
 	if err != nil {
@@ -476,25 +477,41 @@ func (s *server) planPrint(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	return s.renderPlanRead(w, r, e, true)
+	u := planDocumentURL(actor(r).IsFamily(), e, "")
+	if lang := r.URL.Query().Get("lang"); lang != "" {
+		u += "&lang=" + url.QueryEscape(lang)
+	}
+	http.Redirect(w, r, u, http.StatusSeeOther)
+	return nil
+}
+
+// planDocumentURL is the address of the plan's IEP document on the staff's or the family's
+// side (ext ".pdf" for the PDF, "" for the page to read and print): the draft as it is while
+// it is one, else the version proposed or in effect.
+func planDocumentURL(family bool, e *app.Editor, ext string) string {
+	version := ""
+	if e.Draft {
+		version = "0"
+	}
+	return documentURL(family, e.District.ID, e.Student.ID, "iep", e.Plan.ID) + ext + "?version=" + version
 }
 
 // planReadPage is a plan to read (not a draft the reader writes), or its print view.
 type planReadPage struct {
 	*studentPage
-	SP    *studentPage // the same, by a name templates can pass on
-	Ed    *app.Editor
-	Print bool
+	SP     *studentPage // the same, by a name templates can pass on
+	Ed     *app.Editor
+	Family bool // the reader is of the family (their documents are at the family's addresses)
 }
 
-func (s *server) renderPlanRead(w http.ResponseWriter, r *http.Request, e *app.Editor, print bool) error {
+func (s *server) renderPlanRead(w http.ResponseWriter, r *http.Request, e *app.Editor) error {
 	plan := e.Plan
 	rec := &app.Record{District: e.District, Student: e.Student, Plan: &plan, CaseManager: e.Names[plan.CaseManagerID], Today: e.Today}
 	sp := &studentPage{Base: s.base(w, r), R: rec, InEffect: plan.Status.InEffect()}
 	sp.Loc = e.Loc
 	sp.Title = sp.T("editor.read_title", e.Student.DisplayName())
 	sp.Sections = sectionLinks(sp.Base, &plan, app.FormOrder(&e.District))
-	return s.render(w, http.StatusOK, "plan_read", &planReadPage{studentPage: sp, SP: sp, Ed: e, Print: print})
+	return s.render(w, http.StatusOK, "plan_read", &planReadPage{studentPage: sp, SP: sp, Ed: e, Family: actor(r).IsFamily()})
 }
 
 // pathPart matches one step of a field's path: a name and an optional index.

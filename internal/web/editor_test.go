@@ -32,7 +32,7 @@ func init() {
 			"POST " + d + "/students/{student}/plans": with(staff(signInAgain, bad), asGuardian, forbidden),
 			"GET " + d + "/plans/{plan}": with(staff(toSignIn, ok),
 				asGuardian, ok, asNoRights, hidden),
-			"GET " + d + "/plans/{plan}/print": with(staff(toSignIn, ok), asGuardian, ok),
+			"GET " + d + "/plans/{plan}/print": with(staff(toSignIn, redirect), asGuardian, redirect),
 			// The accepted plan is no longer a draft: a save is a conflict for those who could write.
 			"POST " + d + "/plans/{plan}/sections/{section}":        with(staff(signInAgain, conflict), asGuardian, conflict),
 			"GET " + d + "/plans/{plan}/sections/{section}/history": with(staff(toSignIn, ok), asGuardian, forbidden),
@@ -293,6 +293,8 @@ func TestStartADraftAndPrint(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("start an annual review: %d", res.StatusCode)
 	}
+	loc, _, _ := strings.Cut(res.Header.Get("Location"), "?")
+	draft := loc[strings.LastIndex(loc, "/")+1:]
 	res, body := w.follow(t, asTeamMember, res)
 	if res.StatusCode != http.StatusOK {
 		t.Fatalf("the new draft: %d", res.StatusCode)
@@ -304,11 +306,21 @@ func TestStartADraftAndPrint(t *testing.T) {
 	if res, _ := w.submitAs(t, asTeamMember, studentURL(w.district, w.mia)+"/plans", url.Values{"kind": {"amendment"}}); res.StatusCode != http.StatusConflict {
 		t.Errorf("a second draft: %d, want 409", res.StatusCode)
 	}
-	res, body = w.getAs(t, asTeamMember, planURL(w.district, w.planOf(w.mia), "print"))
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("print: %d", res.StatusCode)
+	// The print view is the IEP document: the plan in effect, its version; the draft as it is.
+	for _, c := range []struct{ plan, want, query string }{{w.planOf(w.mia), "", "?version="}, {draft, "DRAFT", "?version=0"}} {
+		res, _ = w.getAs(t, asTeamMember, planURL(w.district, c.plan, "print")+"?lang=en")
+		doc := documentURL(false, w.district, w.mia, "iep", c.plan) + c.query + "&lang=en"
+		if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != doc {
+			t.Fatalf("print: %d %s, want a redirect to %s", res.StatusCode, res.Header.Get("Location"), doc)
+		}
+		res, body = w.getAs(t, asTeamMember, doc)
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", doc, res.StatusCode)
+		}
+		mustContain(t, "the IEP document", body, `<html lang="en"`, "Mia Ortiz", c.want)
 	}
-	mustContain(t, "print view", body, "print-view", goalStatement, "Use your browser")
+	_, body = w.getAs(t, asTeamMember, planURL(w.district, draft))
+	mustContain(t, "the draft's links", body, `href="`+documentURL(false, w.district, w.mia, "iep", draft)+`.pdf?version=0"`)
 }
 
 func TestEditorTakesAGoalAndAnAccommodationFromTheBanks(t *testing.T) {

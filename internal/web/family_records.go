@@ -54,6 +54,10 @@ type familyRecordsPage struct {
 	Sent *app.RecordsRequestView
 	// Parts and Deliveries are the form's choices.
 	Parts, Deliveries []string
+	// PrintLangs are the languages the download's documents print in (each named in itself);
+	// PrintLang is the one chosen first (docLang).
+	PrintLangs []LangLink
+	PrintLang  string
 }
 
 // familyRecords serves GET …/family/{student}/records.
@@ -70,6 +74,10 @@ func (s *server) renderFamilyRecords(w http.ResponseWriter, r *http.Request, sta
 		Parts: store.RecordsParts, Deliveries: store.RecordsDeliveries}
 	p.Loc = districtLoc(fr.District.Timezone)
 	p.Title = p.T("fam.records.title", fr.Student.DisplayName())
+	p.PrintLang = docLang(r, p.Base)
+	for _, l := range i18n.DocumentLanguages() {
+		p.PrintLangs = append(p.PrintLangs, LangLink{Lang: l, Name: i18n.Message(l, "language.self")})
+	}
 	if sent := r.URL.Query().Get("sent"); sent != "" && status == http.StatusOK {
 		for i := range fr.Requests {
 			if fr.Requests[i].ID == sent {

@@ -1,11 +1,9 @@
 package web
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
@@ -272,30 +270,32 @@ func TestFamilyRecordsDownload(t *testing.T) {
 		!strings.HasPrefix(h.Get("Content-Disposition"), `attachment; filename=Mia-Ortiz-expediente-2026-03-16.zip`) {
 		t.Errorf("headers = %v", h)
 	}
-	zr, err := zip.NewReader(strings.NewReader(body), int64(len(body)))
-	if err != nil {
-		t.Fatalf("not a ZIP: %v", err)
-	}
-	files := map[string][]byte{}
-	for _, f := range zr.File {
-		rc, err := f.Open()
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[f.Name], _ = io.ReadAll(rc)
-		rc.Close()
-	}
+	files := unzipBody(t, body)
 	var names []string
 	for n := range files {
 		names = append(names, n)
 	}
 	slices.Sort(names)
 	p, _ := w.db.CurrentPlan(ctx, w.district, w.mia)
-	want := []string{"documents/01-reevaluation-2025.pdf", "documents/02-scan-of-page-2.png", "index.html", "record.json",
-		"versions/" + p.ID + "-v1.json"}
+	printed := []string{"print/01-Programa-de-Educación-Individualizado-IEP-de-Mia-Ortiz-versión-1.pdf",
+		"print/02-Informe-de-progreso-Term-2-2025-2026-de-Mia-Ortiz.pdf",
+		"print/03-Programa-de-Educación-Individualizado-IEP-de-Mia-Ortiz-borrador.pdf",
+		"print/04-Invitación-a-una-reunión-del-equipo-del-IEP-de-Mia-Ortiz.pdf"}
+	want := append([]string{"documents/01-reevaluation-2025.pdf", "documents/02-scan-of-page-2.png", "index.html"}, printed...)
+	want = append(want, "record.json", "versions/"+p.ID+"-v1.json")
 	if !slices.Equal(names, want) {
 		t.Fatalf("files = %v, want %v", names, want)
 	}
+	// Each document printed, in Spanish, as the document's own address prints it.
+	for _, name := range printed {
+		needPDF(t)
+		if !bytes.HasPrefix(files[name], []byte("%PDF-")) {
+			t.Fatalf("%s is not a PDF", name)
+		}
+		checkStructure(t, files[name], "es")
+	}
+	mustContain(t, "the IEP as printed", pdfText(t, files[printed[0]]), "Programa de Educación Individualizado", goalStatement, "Versión 1")
+	mustContain(t, "the progress report as printed", pdfText(t, files[printed[1]]), "Informe de progreso", "Term 2 2025-2026")
 	if !bytes.Equal(files["documents/01-reevaluation-2025.pdf"], []byte("%PDF-1.4 test")) || !bytes.Equal(files["documents/02-scan-of-page-2.png"], png) {
 		t.Error("the documents are not byte-identical")
 	}
@@ -307,7 +307,8 @@ func TestFamilyRecordsDownload(t *testing.T) {
 	mustContain(t, "index.html", index, `<html lang="es">`, "El expediente de Mia Ortiz", "Riverton Public Schools",
 		"Fecha de nacimiento", "2 de septiembre de 2009", goalStatement, familyConcerns, v.SHA256,
 		"Intervención en lectura", "Su hijo o hija faltó", `<a href="documents/01-reevaluation-2025.pdf">reevaluation-2025.pdf</a>`,
-		`<a href="versions/`+p.ID+`-v1.json">`, "Pasos del proceso")
+		`<a href="versions/`+p.ID+`-v1.json">`, "Pasos del proceso", "Documentos para imprimir",
+		`<a href="`+strings.ReplaceAll(printed[0], "ó", "%c3%b3")+`" hreflang="es">Programa de Educación Individualizado (IEP) de Mia Ortiz, versión 1</a>`)
 	if strings.Contains(index, "<script") {
 		t.Error("index.html has a script")
 	}
@@ -340,16 +341,8 @@ func TestFamilyRecordsDownload(t *testing.T) {
 	}
 	// English when asked.
 	_, body = w.getAs(t, asGuardian, familyURL(w.district, w.mia, "records", "download")+"?lang=en")
-	zr, _ = zip.NewReader(strings.NewReader(body), int64(len(body)))
-	for _, f := range zr.File {
-		if f.Name == "index.html" {
-			rc, _ := f.Open()
-			b, _ := io.ReadAll(rc)
-			rc.Close()
-			if !strings.Contains(string(b), `<html lang="en">`) || !strings.Contains(string(b), "The record of Mia Ortiz") {
-				t.Error("index.html is not in English when asked")
-			}
-		}
+	if b := string(unzipBody(t, body)["index.html"]); !strings.Contains(b, `<html lang="en">`) || !strings.Contains(b, "The record of Mia Ortiz") {
+		t.Error("index.html is not in English when asked")
 	}
 	for _, who := range []string{asTeamMember, asDistrictAdmin, asNoRights} {
 		if res, _ := w.getAs(t, who, familyURL(w.district, w.mia, "records", "download")); res.StatusCode != http.StatusNotFound {

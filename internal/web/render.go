@@ -78,6 +78,7 @@ func templateFuncs(a *assets) template.FuncMap {
 		"asset":        a.URL,
 		"serviceTable": newServiceTable,
 		"documentURL":  documentURL,
+		"planDocument": planDocumentURL,
 		"noticeOf":     noticeOf,
 	}
 }

@@ -25,6 +25,9 @@ type studentPage struct {
 	Events     []iep.Event   // the latest events, newest first
 	MoreEvents int           // how many older events are not shown
 	Glossary   []i18n.Term
+	// PlanDoc is the address of R.Plan's IEP document, linked above the plan on the student
+	// page ("" elsewhere: a document does not link to itself).
+	PlanDoc string
 }
 
 // sectionLink is one entry of the plan's table of contents.
@@ -65,6 +68,7 @@ func (s *server) student(w http.ResponseWriter, r *http.Request) error {
 	if rec.Plan != nil {
 		p.InEffect = rec.Plan.Status.InEffect()
 		p.Sections = sectionLinks(p.Base, rec.Plan, app.FormOrder(&rec.District))
+		p.PlanDoc = documentURL(false, rec.District.ID, rec.Student.ID, "iep", rec.Plan.ID)
 	}
 	p.Glossary = i18n.Glossary(p.Lang)
 	return s.render(w, http.StatusOK, "student", p)

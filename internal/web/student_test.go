@@ -13,7 +13,7 @@ import (
 // seedRecord gives Mia what the student page shows beside her plan: the 2025-2026 school year
 // (Presidents' Day closed), sessions of her reading line (delivered, missed, made up) and of her
 // speech line, two measurements of her reading goal and a progress report, and a document.
-func (w *world) seedRecord(t *testing.T) (planID, docID string) {
+func (w *world) seedRecord(t testing.TB) (planID, docID string) {
 	t.Helper()
 	ctx := context.Background()
 	p, err := w.db.CurrentPlan(ctx, w.district, w.mia)
