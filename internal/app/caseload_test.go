@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/openiep/openiep/internal/date"
+	"github.com/openiep/openiep/internal/delivery"
 	"github.com/openiep/openiep/internal/iep"
 	"github.com/openiep/openiep/internal/store"
 )
@@ -133,35 +134,46 @@ func TestCaseloadSections(t *testing.T) {
 	}
 }
 
-func TestMinutesBetween(t *testing.T) {
+// TestMinutesOf: the pages' minutes are package delivery's account of the line (its own
+// tests hold the arithmetic): promised, delivered, excused and owed, the sessions missed and
+// made up, the school days counted; a line not in force in the period is Outside.
+func TestMinutesOf(t *testing.T) {
 	weekdays := func(d date.Date) bool { return d.Weekday() != time.Saturday && d.Weekday() != time.Sunday }
 	d := date.MustParse
-	line := func(per iep.Period, minutes, n, cycle int) iep.ServiceLine {
-		return iep.ServiceLine{ID: "s1", Period: per, MinutesPerSession: minutes, SessionsPerPeriod: n, CycleDays: cycle,
-			StartDate: d("2026-03-02"), EndDate: d("2026-06-30")}
+	line := func(per iep.Period, minutes, n, cycle int) delivery.Span {
+		return delivery.Span{Line: iep.ServiceLine{ID: "s1", Period: per, MinutesPerSession: minutes, SessionsPerPeriod: n, CycleDays: cycle},
+			From: d("2026-03-02"), To: d("2026-06-30")}
 	}
 	logs := []iep.ServiceLog{
-		{ServiceLineID: "s1", Date: d("2026-03-03"), Minutes: 30, Status: iep.SessionDelivered},
-		{ServiceLineID: "s1", Date: d("2026-03-05"), Status: iep.SessionMissed},
-		{ServiceLineID: "s1", Date: d("2026-03-06"), Minutes: 30, Status: iep.SessionMakeUp},
-		{ServiceLineID: "s1", Date: d("2026-02-27"), Minutes: 30, Status: iep.SessionDelivered}, // before the line
-		{ServiceLineID: "s2", Date: d("2026-03-04"), Minutes: 30, Status: iep.SessionDelivered}, // another line
+		{ID: "1", ServiceLineID: "s1", Date: d("2026-03-03"), Minutes: 30, Status: iep.SessionDelivered},
+		{ID: "2", ServiceLineID: "s1", Date: d("2026-03-05"), Status: iep.SessionMissed, MissedReason: iep.MissedProviderAbsent},
+		{ID: "3", ServiceLineID: "s1", Date: d("2026-03-06"), Minutes: 30, Status: iep.SessionMakeUp, MakeUpOf: "2"},
+		{ID: "4", ServiceLineID: "s1", Date: d("2026-02-27"), Minutes: 30, Status: iep.SessionDelivered}, // before the line
+		{ID: "5", ServiceLineID: "s2", Date: d("2026-03-04"), Minutes: 30, Status: iep.SessionDelivered}, // another line
+		{ID: "6", ServiceLineID: "s1", Date: d("2026-03-10"), Status: iep.SessionMissed, MissedReason: iep.MissedStudentAbsent},
 	}
+	today := d("2026-03-16") // the Monday after: both weeks over
 	for _, c := range []struct {
 		name     string
-		l        iep.ServiceLine
+		s        delivery.Span
 		from, to string
 		want     Minutes
 	}{
-		// Two weeks (10 school days) of 2 × 30 a week: 120, from the line's start on.
-		{"weekly", line(iep.PerWeek, 30, 2, 0), "2026-02-23", "2026-03-13", Minutes{Promised: 120, Delivered: 60, Missed: 1, MadeUp: 1, SchoolDays: 10}},
-		// 10 school days of 2 × 30 per 6-day cycle: 100.
-		{"cycle", line(iep.PerCycle, 30, 2, 6), "2026-03-02", "2026-03-13", Minutes{Promised: 100, Delivered: 60, Missed: 1, MadeUp: 1, SchoolDays: 10}},
+		// Two weeks (10 school days) of 2 × 30 a week: 120 from the line's start on; the second
+		// week's absence excused, its other session never logged: 30 owed.
+		{"weekly", line(iep.PerWeek, 30, 2, 0), "2026-02-23", "2026-03-13",
+			Minutes{Promised: 120, Delivered: 60, Excused: 30, Owed: 30, Missed: 2, MadeUp: 1, SchoolDays: 10}},
+		// 10 school days of 2 × 30 per 6-day cycle: 60 in the first cycle (delivered), 40 so far of the
+		// second (under way: nothing owed).
+		{"cycle", line(iep.PerCycle, 30, 2, 6), "2026-03-02", "2026-03-13",
+			Minutes{Promised: 100, Delivered: 60, Excused: 30, Missed: 2, MadeUp: 1, SchoolDays: 10}},
 		// March 2026 has 22 weekdays; 10 of them counted: 60 × 10/22 = 27.
-		{"monthly", line(iep.PerMonth, 60, 1, 0), "2026-03-01", "2026-03-13", Minutes{Promised: 27, Delivered: 60, Missed: 1, MadeUp: 1, SchoolDays: 10}},
+		{"monthly", line(iep.PerMonth, 60, 1, 0), "2026-03-01", "2026-03-13",
+			Minutes{Promised: 27, Delivered: 60, Excused: 27, Missed: 2, MadeUp: 1, SchoolDays: 10}},
 		{"before the line", line(iep.PerWeek, 30, 2, 0), "2026-02-02", "2026-02-27", Minutes{Outside: true}},
 	} {
-		if got := minutesBetween(c.l, logs, d(c.from), d(c.to), weekdays); got != c.want {
+		got := minutesOf(lineOf(delivery.Count([]delivery.Span{c.s}, logs, d(c.from), d(c.to), today, weekdays), "s1"))
+		if got != c.want {
 			t.Errorf("%s: %+v, want %+v", c.name, got, c.want)
 		}
 	}

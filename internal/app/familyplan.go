@@ -121,11 +121,7 @@ func (s *Service) FamilyPlan(ctx context.Context, a Actor, districtID, studentID
 	if err != nil {
 		return nil, err
 	}
-	d, err := s.db.GetDistrict(ctx, districtID)
-	if err != nil {
-		return nil, err
-	}
-	st, err := s.db.GetStudent(ctx, districtID, studentID)
+	d, st, err := c.subject(ctx)
 	if err != nil {
 		return nil, err
 	}

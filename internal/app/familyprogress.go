@@ -101,13 +101,10 @@ type ServiceSessions struct {
 	NotMadeUp int
 }
 
-// Behind reports whether the school is behind on the line this school year by more than one
-// session's minutes: the minutes promised so far are spread over every school day, while
-// sessions fall on some days only, so a shortfall smaller than one session is the calendar's, not
-// a missed promise.
-func (l ServiceSessions) Behind() bool {
-	return l.Year.ShortBy() > max(l.MinutesPerSession, 1)
-}
+// Behind reports whether the school owes minutes of the line this school year: periods already
+// over (weeks, months, cycles) left minutes neither delivered nor excused (package delivery). A
+// week under way owes nothing yet: its sessions may still come.
+func (l ServiceSessions) Behind() bool { return l.Year.Owed > 0 }
 
 // FamilyProgress returns the progress page of a child for the family: the goals of the plan in
 // effect with every measurement, the progress reports, the services with their minutes and
@@ -142,30 +139,44 @@ func (s *Service) FamilyProgress(ctx context.Context, a Actor, districtID, stude
 }
 
 // readGoalSeries reads the goals of plan p (in effect; nil for none) as frozen, their
-// measurements and the plan's reports.
+// measurements and the plan's reports, newest first.
 func (s *Service) readGoalSeries(ctx context.Context, fp *FamilyProgress, p *iep.Plan) error {
 	if p == nil {
 		return nil
 	}
+	plan, goals, reports, err := s.goalSeries(ctx, fp.District.ID, p)
+	if err != nil {
+		return err
+	}
+	fp.Plan, fp.Goals = plan, goals
+	fp.Reports = slices.Clone(reports) // Goals point into reports: reverse a copy
+	slices.Reverse(fp.Reports)
+	return nil
+}
+
+// goalSeries reads plan p (in effect) as the family agreed to it (its frozen version's content
+// under p's header), each of its goals with its measurements and latest report, and the plan's
+// reports by the end of their period. The family's page and the staff's read it alike.
+func (s *Service) goalSeries(ctx context.Context, districtID string, p *iep.Plan) (*iep.Plan, []GoalSeries, []iep.ProgressReport, error) {
 	plan := p
 	if p.CurrentVersion > 0 {
-		f, err := s.frozen(ctx, fp.District.ID, p.ID, p.CurrentVersion)
+		f, err := s.frozen(ctx, districtID, p.ID, p.CurrentVersion)
 		if err != nil {
-			return err
+			return nil, nil, nil, err
 		}
 		thawed := *p
 		thawed.Content = f.plan.Content
 		plan = &thawed
 	}
-	fp.Plan = plan
-	points, err := s.db.ListProgressPoints(ctx, fp.District.ID, p.ID)
+	points, err := s.db.ListProgressPoints(ctx, districtID, p.ID)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
-	reports, err := s.db.ListProgressReports(ctx, fp.District.ID, p.ID)
+	reports, err := s.db.ListProgressReports(ctx, districtID, p.ID)
 	if err != nil {
-		return err
+		return nil, nil, nil, err
 	}
+	var goals []GoalSeries
 	for _, g := range plan.Content.Goals.Goals {
 		gs := GoalSeries{Goal: g}
 		for _, pt := range points { // by goal and date
@@ -180,11 +191,9 @@ func (s *Service) readGoalSeries(ctx context.Context, fp *FamilyProgress, p *iep
 				}
 			}
 		}
-		fp.Goals = append(fp.Goals, gs)
+		goals = append(goals, gs)
 	}
-	fp.Reports = slices.Clone(reports) // Goals point into reports: reverse a copy
-	slices.Reverse(fp.Reports)
-	return nil
+	return plan, goals, reports, nil
 }
 
 // readSessions reads the service logs of the school year Delivery counts and sorts them into

@@ -74,6 +74,19 @@ func (s *Service) beginEither(ctx context.Context, a Actor, family, staff access
 // IsFamily reports whether the actor is a guardian or a student speaking for themselves.
 func (a Actor) IsFamily() bool { return a.Kind == ActorGuardian || a.Kind == ActorStudent }
 
+// subject reads the step's district and student.
+func (c *step) subject(ctx context.Context) (*iep.District, *iep.Student, error) {
+	d, err := c.s.db.GetDistrict(ctx, c.district)
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := c.s.db.GetStudent(ctx, c.district, c.student)
+	if err != nil {
+		return nil, nil, err
+	}
+	return d, st, nil
+}
+
 // day is the civil day an instant falls on in the district.
 func (c *step) day(t time.Time) date.Date { return date.Of(t.In(c.loc)) }
 

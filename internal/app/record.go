@@ -10,6 +10,7 @@ import (
 
 	"github.com/openiep/openiep/internal/access"
 	"github.com/openiep/openiep/internal/date"
+	"github.com/openiep/openiep/internal/delivery"
 	"github.com/openiep/openiep/internal/iep"
 	"github.com/openiep/openiep/internal/schoolday"
 	"github.com/openiep/openiep/internal/store"
@@ -412,17 +413,21 @@ type LineDelivery struct {
 }
 
 // Minutes are the minutes promised so far in a period and those delivered (delivered sessions
-// and make-ups logged against the line; a missed session delivers nothing), with the sessions
-// missed and made up.
+// and make-ups, each make-up counted when the session it makes up was due; a missed session
+// delivers nothing), the minutes excused (sessions the student missed) and owed (what periods
+// already over left undelivered), with the sessions missed and made up: package delivery's
+// account of the line.
 type Minutes struct {
 	Promised, Delivered int
+	Excused, Owed       int
 	Missed, MadeUp      int
 	SchoolDays          int  // the school days of the period the line was in effect on
 	Outside             bool // the line was not in effect in the period at all (its dates)
 }
 
-// ShortBy is how many of the minutes promised were not delivered (0 when none are missing).
-func (m Minutes) ShortBy() int { return max(0, m.Promised-m.Delivered) }
+// ShortBy is how many of the minutes promised were neither delivered nor excused (0 when none
+// are missing), the period under way included.
+func (m Minutes) ShortBy() int { return max(0, m.Promised-m.Delivered-m.Excused) }
 
 // readDelivery computes the services in effect (iep.EffectiveServices over the newest plan in
 // effect as frozen, the family's answers and the plan before it) and their minutes from the
@@ -438,37 +443,22 @@ func (s *Service) readDelivery(ctx context.Context, r *Record) error {
 		return err
 	}
 	dl := &Delivery{To: r.Today}
-	years, err := s.db.ListSchoolYears(ctx, r.District.ID)
+	year, school, err := s.schoolCalendar(ctx, &r.District, r.Today)
 	if err != nil {
 		return err
 	}
-	for i := range years {
-		if !years[i].FirstDay.After(r.Today) && (dl.Year == nil || years[i].FirstDay.After(dl.Year.FirstDay)) {
-			dl.Year = &years[i]
-		}
-	}
-	var cal *schoolday.Calendar
-	if dl.Year != nil {
-		days, err := s.db.ListCalendarDays(ctx, r.District.ID, dl.Year.ID)
-		if err != nil {
-			return err
-		}
-		cal, err = schoolday.New(r.District.RulePack, schoolday.FromStore([]iep.SchoolYear{*dl.Year}, days)...)
-		if err != nil {
-			cal = nil
-		}
-	}
-	if cal == nil {
-		dl.Year, dl.Estimated = nil, true
+	if year == nil {
+		dl.Estimated = true
 		y := r.Today.Year
 		if r.Today.Month < time.September {
 			y--
 		}
 		dl.YearFrom = date.New(y, time.September, 1)
 	} else {
-		dl.YearFrom = dl.Year.FirstDay
-		if dl.Year.LastDay.Before(dl.To) {
-			dl.To = dl.Year.LastDay
+		dl.Year = year
+		dl.YearFrom = year.FirstDay
+		if year.LastDay.Before(dl.To) {
+			dl.To = year.LastDay
 		}
 	}
 	dl.MonthFrom = date.New(r.Today.Year, r.Today.Month, 1)
@@ -479,21 +469,48 @@ func (s *Service) readDelivery(ctx context.Context, r *Record) error {
 	if err != nil {
 		return err
 	}
-	school := func(d date.Date) bool {
-		if cal == nil {
-			return d.Weekday() != time.Saturday && d.Weekday() != time.Sunday
-		}
-		ok, known := cal.IsSchoolDay(d)
-		return ok && known
+	spans, err := s.serviceSpans(ctx, r.District.ID, r.plans, dl.YearFrom, dl.To)
+	if err != nil {
+		return err
 	}
+	inYear := delivery.Count(spans, logs, dl.YearFrom, dl.To, r.Today, school)
+	inMonth := delivery.Count(spans, logs, dl.MonthFrom, dl.To, r.Today, school)
 	for _, l := range lines {
-		ld := LineDelivery{EffectiveLine: l}
-		ld.Year = minutesBetween(l.ServiceLine, logs, dl.YearFrom, dl.To, school)
-		ld.Month = minutesBetween(l.ServiceLine, logs, dl.MonthFrom, dl.To, school)
+		ld := LineDelivery{EffectiveLine: l, Year: minutesOf(lineOf(inYear, l.ID)), Month: minutesOf(lineOf(inMonth, l.ID))}
 		dl.Lines = append(dl.Lines, ld)
 	}
 	r.Delivery = dl
 	return nil
+}
+
+// schoolCalendar is the district's school year under way on day on (else the last one begun)
+// and its school days; without a calendar, a nil year and Monday to Friday.
+func (s *Service) schoolCalendar(ctx context.Context, d *iep.District, on date.Date) (*iep.SchoolYear, delivery.SchoolDay, error) {
+	years, err := s.db.ListSchoolYears(ctx, d.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	var year *iep.SchoolYear
+	for i := range years {
+		if !years[i].FirstDay.After(on) && (year == nil || years[i].FirstDay.After(year.FirstDay)) {
+			year = &years[i]
+		}
+	}
+	if year == nil {
+		return nil, delivery.Weekdays, nil
+	}
+	days, err := s.db.ListCalendarDays(ctx, d.ID, year.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	cal, err := schoolday.New(d.RulePack, schoolday.FromStore([]iep.SchoolYear{*year}, days)...)
+	if err != nil {
+		return nil, delivery.Weekdays, nil
+	}
+	return year, func(x date.Date) bool {
+		ok, known := cal.IsSchoolDay(x)
+		return ok && known
+	}, nil
 }
 
 // schoolYearServices is iep.EffectiveServices of plan cur without its summer lines: cur as
@@ -506,68 +523,75 @@ func (s *Service) schoolYearServices(ctx context.Context, districtID string, cur
 	return s.planServices(ctx, districtID, cur, false)
 }
 
-// minutesBetween is what line l promised and what the logs show delivered from from to to (both
-// included), within the line's own dates; school says which days are school days.
-func minutesBetween(l iep.ServiceLine, logs []iep.ServiceLog, from, to date.Date, school func(date.Date) bool) Minutes {
-	if !l.StartDate.IsZero() && l.StartDate.After(from) {
-		from = l.StartDate
-	}
-	if !l.EndDate.IsZero() && l.EndDate.Before(to) {
-		to = l.EndDate
-	}
-	var m Minutes
-	if to.Before(from) {
-		m.Outside = true
-		return m
-	}
-	count := func(a, b date.Date) int {
-		n := 0
-		for d := a; !d.After(b); d = d.AddDays(1) {
-			if school(d) {
-				n++
-			}
-		}
-		return n
-	}
-	m.SchoolDays = count(from, to)
-	perPeriod := float64(l.MinutesPerPeriod())
-	var promised float64
-	switch l.Period {
-	case iep.PerWeek:
-		promised = perPeriod * float64(m.SchoolDays) / 5
-	case iep.PerCycle:
-		if l.CycleDays > 0 {
-			promised = perPeriod * float64(m.SchoolDays) / float64(l.CycleDays)
-		}
-	case iep.PerMonth:
-		for first := date.New(from.Year, from.Month, 1); !first.After(to); first = date.New(first.Year, first.Month+1, 1) {
-			last := date.New(first.Year, first.Month+1, 1).AddDays(-1)
-			if whole := count(first, last); whole > 0 {
-				a, b := first, last
-				if a.Before(from) {
-					a = from
-				}
-				if b.After(to) {
-					b = to
-				}
-				promised += perPeriod * float64(count(a, b)) / float64(whole)
-			}
-		}
-	}
-	m.Promised = int(math.Round(promised))
-	for _, g := range logs {
-		if g.ServiceLineID != l.ID || g.Date.Before(from) || g.Date.After(to) {
+// serviceSpans are the service lines in force from from to to under the student's plans: each
+// plan in effect, superseded or ended that was ever agreed (a frozen version), from its start to
+// the day before the next one starts (or its end), each line within its own dates too; what the
+// family rejected is held from the plan before (planServices).
+func (s *Service) serviceSpans(ctx context.Context, districtID string, plans []iep.Plan, from, to date.Date) ([]delivery.Span, error) {
+	var agreed []*iep.Plan
+	for i := range plans {
+		p := &plans[i]
+		switch p.Status {
+		case iep.StatusAccepted, iep.StatusAcceptedInPart, iep.StatusSuperseded, iep.StatusEnded:
+		default:
 			continue
 		}
-		switch g.Status {
-		case iep.SessionDelivered:
-			m.Delivered += g.Minutes
-		case iep.SessionMakeUp:
-			m.Delivered += g.Minutes
-			m.MadeUp++
-		case iep.SessionMissed:
-			m.Missed++
+		if p.CurrentVersion == 0 || p.StartDate.IsZero() || p.StartDate.After(to) || (!p.EndDate.IsZero() && p.EndDate.Before(from)) {
+			continue
+		}
+		agreed = append(agreed, p)
+	}
+	slices.SortStableFunc(agreed, func(a, b *iep.Plan) int { return a.StartDate.Compare(b.StartDate) })
+	var out []delivery.Span
+	for i, p := range agreed {
+		end := p.EndDate
+		if i+1 < len(agreed) {
+			if next := agreed[i+1].StartDate.AddDays(-1); end.IsZero() || next.Before(end) {
+				end = next
+			}
+		}
+		if end.Before(from) && !end.IsZero() {
+			continue
+		}
+		lines, err := s.planServices(ctx, districtID, p, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, l := range lines {
+			sp := delivery.Span{Line: l.ServiceLine, PlanID: l.PlanID, From: p.StartDate, To: end}
+			if l.StartDate.After(sp.From) {
+				sp.From = l.StartDate
+			}
+			if !l.EndDate.IsZero() && (sp.To.IsZero() || l.EndDate.Before(sp.To)) {
+				sp.To = l.EndDate
+			}
+			if sp.To.IsZero() || !sp.To.Before(sp.From) {
+				out = append(out, sp)
+			}
 		}
 	}
+	return out, nil
+}
+
+// minutesOf is a line's account (delivery.Count) as the pages show it: zero and Outside when the
+// line was not in force in the period at all.
+func minutesOf(l *delivery.Line) Minutes {
+	if l == nil || len(l.Periods) == 0 {
+		return Minutes{Outside: true}
+	}
+	m := Minutes{Promised: l.Required, Delivered: l.Delivered, Excused: l.Excused, Owed: l.Owed, Missed: l.Missed, MadeUp: l.MadeUp}
+	for _, p := range l.Periods {
+		m.SchoolDays += p.SchoolDays
+	}
 	return m
+}
+
+// lineOf finds a line's account by id.
+func lineOf(ls []delivery.Line, id string) *delivery.Line {
+	for i := range ls {
+		if ls[i].LineID == id {
+			return &ls[i]
+		}
+	}
+	return nil
 }

@@ -1,6 +1,7 @@
 package iep
 
 import (
+	"slices"
 	"time"
 
 	"github.com/openiep/openiep/internal/date"
@@ -159,6 +160,56 @@ func (r *ProgressReport) Validate() error {
 	}
 	for _, e := range r.Entries {
 		requiredChoice(&ps, "entries.rating", e.Rating, []ProgressRating{RatingSufficient, RatingInsufficient, RatingMet, RatingNotIntroduced})
+	}
+	return ps.Err()
+}
+
+// Assignment names who delivers one service line of a student and when they see the student:
+// the provider's schedule (Weekdays, ISO numbers 1 Monday to 5 Friday, and StartTime "09:30").
+// An assignment is in force from StartsOn to EndsOn (zero: open).
+type Assignment struct {
+	ID            string         `json:"id"`
+	DistrictID    string         `json:"district_id"`
+	StudentID     string         `json:"student_id"`
+	ServiceLineID string         `json:"service_line_id"`
+	ProviderID    string         `json:"provider_id"`
+	Weekdays      []time.Weekday `json:"weekdays,omitempty"`
+	StartTime     string         `json:"start_time,omitempty"`
+	StartsOn      date.Date      `json:"starts_on"`
+	EndsOn        date.Date      `json:"ends_on,omitzero"`
+	CreatedBy     string         `json:"created_by"`
+}
+
+// InForce reports whether the assignment is in force on day d.
+func (a *Assignment) InForce(d date.Date) bool {
+	return !d.Before(a.StartsOn) && (a.EndsOn.IsZero() || !d.After(a.EndsOn))
+}
+
+// On reports whether the provider's schedule has a session on day d's weekday.
+func (a *Assignment) On(d date.Date) bool { return slices.Contains(a.Weekdays, d.Weekday()) }
+
+// Validate reports what is wrong with a.
+func (a *Assignment) Validate() error {
+	var ps Problems
+	ps.required("student_id", a.StudentID)
+	ps.required("service_line_id", a.ServiceLineID)
+	ps.required("provider_id", a.ProviderID)
+	if a.StartsOn.IsZero() {
+		ps.add("starts_on", CodeRequired, "")
+	}
+	if !a.EndsOn.IsZero() && a.EndsOn.Before(a.StartsOn) {
+		ps.add("ends_on", CodeRange, "on or after starts_on")
+	}
+	for _, w := range a.Weekdays {
+		if w < time.Monday || w > time.Friday {
+			ps.add("weekdays", CodeInvalid, "Monday to Friday")
+			break
+		}
+	}
+	if a.StartTime != "" {
+		if _, err := time.Parse("15:04", a.StartTime); err != nil || len(a.StartTime) != 5 {
+			ps.add("start_time", CodeInvalid, "HH:MM")
+		}
 	}
 	return ps.Err()
 }

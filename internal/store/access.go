@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/openiep/openiep/internal/access"
+	"github.com/openiep/openiep/internal/date"
 	"github.com/openiep/openiep/internal/iep"
 )
 
@@ -96,6 +97,10 @@ func (tx *Tx) UnshareWithGuardian(ctx context.Context, districtID, studentID, gu
 // providerTeamRoles are the team roles taken to mean "delivers one of the student's services".
 var providerTeamRoles = []iep.TeamRole{iep.TeamRelatedServiceProvider, iep.TeamSpecialEducationTeacher}
 
+// assignedPart marks, among the staff AccessFacts reads, a provider assigned to one of the
+// student's service lines (service_assignments).
+const assignedPart = iep.TeamRole("assigned")
+
 // endedPlanStatuses are the statuses whose teams no longer give access.
 const endedPlanStatuses = `('ended', 'superseded', 'cancelled')`
 
@@ -110,9 +115,10 @@ const endedPlanStatuses = `('ended', 'superseded', 'cancelled')`
 //  4. the grants on the student active at now.
 //
 // Providers: a service line names the role that delivers it, not the person
-// (iep.ServiceLine.ProviderRole), so until services are assigned to people, ProviderStaffIDs are
-// the team members (of those plans) whose role is related_service_provider or
-// special_education_teacher, as their role or one of their further ones.
+// (iep.ServiceLine.ProviderRole). ProviderStaffIDs are the staff assigned to one of the student's
+// lines on the day (service_assignments, migration 0025) and the team members (of those plans)
+// whose role is related_service_provider or special_education_teacher, as their role or one of
+// their further ones.
 //
 // MajorityAge is left 0 (the policy's default, 18) until rule packs carry it, and
 // RightsRetained false until a determination under 300.520(b) is recorded. Facts.Now is now
@@ -172,7 +178,11 @@ func (db *DB) AccessFacts(ctx context.Context, districtID, studentID string, now
 			AND COALESCE(tm.staff_id, '') <> ''
 		UNION ALL
 		SELECT staff_id, CASE WHEN part = 'case_manager' THEN 'case_manager' ELSE 'evaluator' END, '[]'
-		FROM evaluation_staff WHERE district_id = $1 AND student_id = $2 AND active = $3`, districtID, studentID, true)
+		FROM evaluation_staff WHERE district_id = $1 AND student_id = $2 AND active = $3
+		UNION ALL
+		SELECT provider_id, '`+string(assignedPart)+`', '[]'
+		FROM service_assignments WHERE district_id = $1 AND student_id = $2 AND starts_on <= $4
+			AND (ends_on IS NULL OR ends_on >= $4)`, districtID, studentID, true, date.Of(now))
 	if err != nil {
 		return nil, wrap(err, "access facts of student %s: team", studentID)
 	}
@@ -183,6 +193,13 @@ func (db *DB) AccessFacts(ctx context.Context, districtID, studentID string, now
 	// answers, and the order made here.
 	slices.SortStableFunc(members, func(a, b member) int { return strings.Compare(a.staffID, b.staffID) })
 	for _, m := range members {
+		if m.role == assignedPart {
+			// Assigned to deliver one of the student's services on the day: a provider, not the team.
+			if !slices.Contains(f.ProviderStaffIDs, m.staffID) {
+				f.ProviderStaffIDs = append(f.ProviderStaffIDs, m.staffID)
+			}
+			continue
+		}
 		if m.role == evaluatorPart {
 			// Assigned an assessment of an active evaluation (evaluation_staff): not the team.
 			if !slices.Contains(f.EvaluatorStaffIDs, m.staffID) {

@@ -45,17 +45,21 @@ func (db *DB) ListServiceLogs(ctx context.Context, districtID, studentID string,
 	if !to.IsZero() {
 		hi = to.String()
 	}
-	return list(ctx, db, func(r row, l *iep.ServiceLog) error {
-		return r.Scan(&l.DistrictID, &l.ID, &l.StudentID, &l.PlanID, &l.ServiceLineID, &l.Date, &l.Minutes,
-			&l.Status, &l.MissedReason, &l.MakeUpOf, &l.GroupSessionID, &l.GroupSize, &l.ProviderID,
-			&l.ActualProviderID, &l.Note, &l.Medicaid.Billable, &l.Medicaid.SupervisorID,
-			&l.Medicaid.OmitFromBilling, &l.Medicaid.OmitReason, instant{&l.LoggedAt})
-	}, `SELECT district_id, id, student_id, plan_id, service_line_id, day, minutes, status, missed_reason,
-			COALESCE(make_up_of, ''), group_session_id, group_size, provider_id,
-			COALESCE(actual_provider_id, ''), note, medicaid_billable, COALESCE(medicaid_supervisor_id, ''),
-			medicaid_omit, medicaid_omit_reason, logged_at
+	return list(ctx, db, scanServiceLog, `SELECT `+serviceLogCols+`
 		FROM service_logs WHERE district_id = $1 AND student_id = $2 AND day >= $3 AND day <= $4
 		ORDER BY day, id`, districtID, studentID, lo, hi)
+}
+
+const serviceLogCols = `district_id, id, student_id, plan_id, service_line_id, day, minutes, status, missed_reason,
+	COALESCE(make_up_of, ''), group_session_id, group_size, provider_id,
+	COALESCE(actual_provider_id, ''), note, medicaid_billable, COALESCE(medicaid_supervisor_id, ''),
+	medicaid_omit, medicaid_omit_reason, logged_at`
+
+func scanServiceLog(r row, l *iep.ServiceLog) error {
+	return r.Scan(&l.DistrictID, &l.ID, &l.StudentID, &l.PlanID, &l.ServiceLineID, &l.Date, &l.Minutes,
+		&l.Status, &l.MissedReason, &l.MakeUpOf, &l.GroupSessionID, &l.GroupSize, &l.ProviderID,
+		&l.ActualProviderID, &l.Note, &l.Medicaid.Billable, &l.Medicaid.SupervisorID,
+		&l.Medicaid.OmitFromBilling, &l.Medicaid.OmitReason, instant{&l.LoggedAt})
 }
 
 // planStudent fills *studentID from the plan when it is empty (the domain does not require it

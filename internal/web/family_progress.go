@@ -1,10 +1,11 @@
 package web
 
 // The family's page of progress and services (GET …/family/{student}/progress): each goal of the
-// plan in effect as a chart of its measurements with the starting point and the target, then the
-// same figures in a table and a summary in plain words; the progress reports; each service
-// promised against what was delivered this month and this school year, the sessions missed (why,
-// and whose absence it was) and made up, and a plain sentence when the school is behind.
+// plan in effect as a chart of its measurements with the starting point, the target, the aim line
+// and the trend (the chart the staff's page draws too), then the same figures in a table and a
+// summary in plain words; the progress reports; each service promised against what was delivered
+// this month and this school year, the sessions missed (why, and whose absence it was) and made
+// up, and a plain sentence when the school is behind.
 
 import (
 	"math"
@@ -20,7 +21,7 @@ import (
 )
 
 func init() {
-	pageFiles["family_progress"] = []string{"family_progress.html", "family_nav.html"}
+	pageFiles["family_progress"] = []string{"family_progress.html", "family_nav.html", "goal_chart.html"}
 }
 
 // familyProgressPage is the progress page.
@@ -118,13 +119,20 @@ func (b Base) MonthYear(d date.Date) string {
 
 // goalView builds one goal's chart, table and summary.
 func (p *familyProgressPage) goalView(n int, g app.GoalSeries) goalView {
+	return newGoalView(p.Base, p.P.Plan, n, g)
+}
+
+// newGoalView builds goal n of plan (the plan in effect, as frozen) with its measurements: the
+// summary in plain words, the table's rows and the chart. The family's page and the staff's
+// show a goal alike.
+func newGoalView(p Base, plan *iep.Plan, n int, g app.GoalSeries) goalView {
 	v := goalView{N: n, ID: "goal-" + strconv.Itoa(n), Goal: g.Goal}
 	unit := g.Goal.Unit
 	if l := g.Latest(); l != nil && l.Unit != "" {
 		unit = l.Unit
 	}
 	value := func(f float64) string { return strings.TrimSpace(p.Decimal(f) + " " + unit) }
-	start, end := p.P.Plan.StartDate, p.P.Plan.EndDate
+	start, end := plan.StartDate, plan.EndDate
 	if b := g.Goal.BaselineValue; b != nil {
 		v.Rows = append(v.Rows, measureRow{Label: p.T("fam.progress.baseline"), Ref: true, Date: start, Value: value(*b)})
 	} else if g.Goal.Baseline != "" {
@@ -146,15 +154,15 @@ func (p *familyProgressPage) goalView(n int, g app.GoalSeries) goalView {
 	}
 	switch {
 	case g.Goal.TargetValue != nil:
-		v.Summary = append(v.Summary, p.T("fam.progress.summary.goal", value(*g.Goal.TargetValue), p.MonthYear(p.P.Plan.EndDate)))
+		v.Summary = append(v.Summary, p.T("fam.progress.summary.goal", value(*g.Goal.TargetValue), p.MonthYear(plan.EndDate)))
 	case g.Goal.Target != "":
-		v.Summary = append(v.Summary, p.T("fam.progress.summary.goal", g.Goal.Target, p.MonthYear(p.P.Plan.EndDate)))
+		v.Summary = append(v.Summary, p.T("fam.progress.summary.goal", g.Goal.Target, p.MonthYear(plan.EndDate)))
 	}
 	if g.Entry != nil {
 		v.Rating = p.E("fam.progress.rating", g.Entry.Rating)
 		v.Summary = append(v.Summary, p.T("fam.progress.summary.report", p.MonthYear(reportDay(g.Report)), lowerFirst(v.Rating)))
 	}
-	v.Chart = p.goalChart(v, g)
+	v.Chart = newGoalChart(p, plan, v, g)
 	return v
 }
 
@@ -171,7 +179,7 @@ func (p *familyProgressPage) serviceView(n int, l app.ServiceSessions) serviceVi
 	v := serviceView{ServiceSessions: l, ID: "service-" + strconv.Itoa(n), Name: p.E("service_type", l.Type)}
 	v.Lower = lowerFirst(v.Name)
 	if l.Behind() {
-		v.Owed = p.T("fam.progress.owed", p.Num(l.Year.ShortBy()), v.Lower)
+		v.Owed = p.T("fam.progress.owed", p.Num(l.Year.Owed), v.Lower)
 	}
 	v.Counts = p.T("fam.progress.counts", l.Delivered, l.Missed, l.MadeUp)
 	for _, x := range l.Sessions {
@@ -233,7 +241,9 @@ func (p *familyProgressPage) Minutes(m app.Minutes) string {
 }
 
 // goalChart is a line chart of a goal's measurements over time with its starting point, its
-// target and the line between them (the aim line), in the units of its viewBox.
+// target, the line between them (the aim line) and, from MinTrendPoints measurements on, their
+// trend, in the units of its viewBox. Both the family's page and the staff's draw it (the
+// "goal-chart" template, goal_chart.html), built by newGoalChart.
 type goalChart struct {
 	Width, Height            int
 	Left, Right, Top, Bottom int
@@ -244,18 +254,10 @@ type goalChart struct {
 	Points                   []chartPoint
 	Line                     string // the measurements' polyline: "x,y x,y …"
 	Baseline, Target         *chartRef
-	Aim                      *chartSegment
-	DateY, LegendY           int // the y of the date labels and of the legend's first row
+	Aim, Trend               *chartSegment
+	DateY                    int // the y of the date labels
+	Legend                   []legendItem
 }
-
-// LegendY2 is the y of the legend's second row.
-func (c *goalChart) LegendY2() int { return c.LegendY + 18 }
-
-// Swatch is the x where a legend's sample line that starts at x ends.
-func (c *goalChart) Swatch(x int) int { return x + 18 }
-
-// Mid is the x where the legend's second column starts.
-func (c *goalChart) Mid() int { return (c.Left + c.Right) / 2 }
 
 type chartTick struct {
 	Pos   int // y of a value tick, x of a date tick
@@ -272,20 +274,45 @@ type chartRef struct {
 
 type chartSegment struct{ X1, Y1, X2, Y2 int }
 
-// The chart's geometry: a viewBox of 360 by 240 (on a phone it is drawn about 1:1, so its
-// 13-unit text reads at about 12 px), the plot between x 44 and 350, y 24 and 170, the dates
-// under it, then two rows of legend.
+// legendItem is one entry of the chart's legend: a sample of the line's stroke and its name.
+type legendItem struct {
+	X, Y         int // where the sample starts; the name follows it
+	Stroke, Dash string
+	Width        float64
+	Label        string
+	SwatchX2     int // where the sample ends
+}
+
+// The chart's geometry: a viewBox 360 wide (on a phone it is drawn about 1:1, so its 13-unit
+// text reads at about 12 px), the plot between x 44 and 350, y 24 and 170, the dates under it,
+// then the legend in two columns, a row every 18 units.
 const (
-	goalChartW, goalChartH         = 360, 240
+	goalChartW                     = 360
 	goalChartLeft, goalChartRight  = 44, 350
 	goalChartTop, goalChartBottom  = 24, 170
 	goalChartDateLabelY            = 188
-	goalChartLegendY               = 212 // and a second row 18 below
+	goalChartLegendY, legendRow    = 212, 18
 	goalChartMaxXTicks, goalYTicks = 5, 5
 )
 
-// goalChart draws a goal; nil when there is nothing to draw (no measurement and no numbers).
-func (p *familyProgressPage) goalChart(v goalView, g app.GoalSeries) *goalChart {
+// The lines' strokes: each differs from the others by its dashes as well as its colour, so that
+// the chart reads without colour (WCAG 1.4.1).
+var (
+	strokePoints   = legendItem{Stroke: "#14427a", Width: 2.5}
+	strokeTarget   = legendItem{Stroke: "#1d6b32", Width: 2, Dash: "10 4"}
+	strokeBaseline = legendItem{Stroke: "#4d5866", Width: 1.5, Dash: "6 4"}
+	strokeAim      = legendItem{Stroke: "#7a4d00", Width: 1.5, Dash: "2 4"}
+	strokeTrend    = legendItem{Stroke: "#6b2d8c", Width: 2, Dash: "12 3 3 3"}
+)
+
+// newGoalChart draws goal v (its measurements g) of plan; nil when there is nothing to draw (no
+// measurement). The aim line runs from the baseline on the plan's first day to the target on its
+// last (app.GoalSeries.Aim); the trend line is the least-squares line through the measurements,
+// from the first to the last (app.GoalSeries.Trend), drawn from MinTrendPoints measurements on.
+func newGoalChart(b Base, plan *iep.Plan, v goalView, g app.GoalSeries) *goalChart {
+	if len(g.Points) == 0 {
+		return nil
+	}
 	var values []float64
 	for _, pt := range g.Points {
 		values = append(values, pt.Value)
@@ -296,15 +323,21 @@ func (p *familyProgressPage) goalChart(v goalView, g app.GoalSeries) *goalChart 
 	if g.Goal.TargetValue != nil {
 		values = append(values, *g.Goal.TargetValue)
 	}
-	if len(g.Points) == 0 || len(values) == 0 {
-		return nil
+	trend, hasTrend := g.Trend()
+	first, last := g.Points[0].Date, g.Points[len(g.Points)-1].Date // by date
+	if hasTrend {
+		values = append(values, trend.Value(first), trend.Value(last))
 	}
-	c := &goalChart{Width: goalChartW, Height: goalChartH, Left: goalChartLeft, Right: goalChartRight, Top: goalChartTop,
-		Bottom: goalChartBottom, DateY: goalChartDateLabelY, LegendY: goalChartLegendY, TitleID: v.ID + "-chart-title", DescID: v.ID + "-chart-desc"}
-	c.Title = p.T("fam.progress.chart_title", v.N, g.Goal.Area)
-	c.Desc = strings.Join(v.Summary, " ") + " " + p.T("fam.progress.chart_desc")
+	c := &goalChart{Width: goalChartW, Left: goalChartLeft, Right: goalChartRight, Top: goalChartTop,
+		Bottom: goalChartBottom, DateY: goalChartDateLabelY, TitleID: v.ID + "-chart-title", DescID: v.ID + "-chart-desc"}
+	c.Title = b.T("fam.progress.chart_title", v.N, g.Goal.Area)
+	c.Desc = strings.Join(v.Summary, " ")
+	if hasTrend {
+		c.Desc += " " + trendWords(b, trend, g.DefaultUnit())
+	}
+	c.Desc += " " + b.T("fam.progress.chart_desc")
 	// The days: the plan's year, widened to every measurement.
-	from, to := p.P.Plan.StartDate, p.P.Plan.EndDate
+	from, to := plan.StartDate, plan.EndDate
 	for _, pt := range g.Points {
 		if from.IsZero() || pt.Date.Before(from) {
 			from = pt.Date
@@ -322,10 +355,10 @@ func (p *familyProgressPage) goalChart(v goalView, g app.GoalSeries) *goalChart 
 		return goalChartBottom - int(math.Round((f-lo)*float64(goalChartBottom-goalChartTop)/(hi-lo)))
 	}
 	for t := lo; t <= hi+step/2; t += step {
-		c.YTicks = append(c.YTicks, chartTick{Pos: y(t), Label: p.Decimal(roundTo(t, step))})
+		c.YTicks = append(c.YTicks, chartTick{Pos: y(t), Label: b.Decimal(roundTo(t, step))})
 	}
 	for _, d := range monthTicks(from, to, goalChartMaxXTicks) {
-		c.XTicks = append(c.XTicks, chartTick{Pos: x(d), Label: p.T("dashboard.month_short."+strconv.Itoa(int(d.Month))) + " " + strconv.Itoa(d.Year%100)})
+		c.XTicks = append(c.XTicks, chartTick{Pos: x(d), Label: b.T("dashboard.month_short."+strconv.Itoa(int(d.Month))) + " " + strconv.Itoa(d.Year%100)})
 	}
 	var line []string
 	for _, pt := range g.Points {
@@ -334,16 +367,60 @@ func (p *familyProgressPage) goalChart(v goalView, g app.GoalSeries) *goalChart 
 		line = append(line, strconv.Itoa(cp.X)+","+strconv.Itoa(cp.Y))
 	}
 	c.Line = strings.Join(line, " ")
-	if b := g.Goal.BaselineValue; b != nil {
-		c.Baseline = &chartRef{Y: y(*b), Label: p.T("fam.progress.chart_baseline", p.Decimal(*b))}
-	}
+	legend := []legendItem{withLabel(strokePoints, b.T("fam.progress.legend_points"))}
 	if t := g.Goal.TargetValue; t != nil {
-		c.Target = &chartRef{Y: y(*t), Label: p.T("fam.progress.chart_target", p.Decimal(*t))}
-		if b := g.Goal.BaselineValue; b != nil && !p.P.Plan.StartDate.IsZero() && !p.P.Plan.EndDate.IsZero() {
-			c.Aim = &chartSegment{X1: x(p.P.Plan.StartDate), Y1: y(*b), X2: x(p.P.Plan.EndDate), Y2: y(*t)}
-		}
+		c.Target = &chartRef{Y: y(*t), Label: b.T("fam.progress.chart_target", b.Decimal(*t))}
+		legend = append(legend, withLabel(strokeTarget, b.T("fam.progress.legend_target")))
 	}
+	if bv := g.Goal.BaselineValue; bv != nil {
+		c.Baseline = &chartRef{Y: y(*bv), Label: b.T("fam.progress.chart_baseline", b.Decimal(*bv))}
+		legend = append(legend, withLabel(strokeBaseline, b.T("fam.progress.legend_baseline")))
+	}
+	if aim, ok := g.Aim(plan.StartDate, plan.EndDate); ok {
+		c.Aim = &chartSegment{X1: x(plan.StartDate), Y1: y(aim.At), X2: x(plan.EndDate), Y2: y(aim.Value(plan.EndDate))}
+		legend = append(legend, withLabel(strokeAim, b.T("fam.progress.legend_aim")))
+	}
+	if hasTrend {
+		c.Trend = &chartSegment{X1: x(first), Y1: y(trend.Value(first)), X2: x(last), Y2: y(trend.Value(last))}
+		legend = append(legend, withLabel(strokeTrend, b.T("progress.chart.legend_trend")))
+	}
+	c.layOut(legend)
 	return c
+}
+
+// withLabel is a stroke with its name in the legend.
+func withLabel(s legendItem, label string) legendItem {
+	s.Label = label
+	return s
+}
+
+// layOut places the legend in two columns under the dates and makes the chart tall enough.
+func (c *goalChart) layOut(legend []legendItem) {
+	mid := (c.Left + c.Right) / 2
+	for i := range legend {
+		legend[i].X, legend[i].Y = c.Left, goalChartLegendY+legendRow*(i/2)
+		if i%2 == 1 {
+			legend[i].X = mid
+		}
+		legend[i].SwatchX2 = legend[i].X + 18
+	}
+	c.Legend = legend
+	c.Height = goalChartLegendY + legendRow*((len(legend)-1)/2) + 10
+}
+
+// trendWords says how the trend line moves in a week, in the goal's unit: "The trend line rises
+// by 1.5 wcpm a week."
+func trendWords(b Base, l app.Line, unit string) string {
+	w := l.PerWeek()
+	r := math.Round(math.Abs(w)*10) / 10
+	amount := strings.TrimSpace(b.Decimal(r) + " " + unit)
+	switch {
+	case r == 0:
+		return b.T("progress.chart.trend_flat")
+	case w > 0:
+		return b.T("progress.chart.trend_up", amount)
+	}
+	return b.T("progress.chart.trend_down", amount)
 }
 
 // niceRange is an axis for values: from lo to hi in steps of 1, 2 or 5 times a power of ten,

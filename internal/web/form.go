@@ -69,19 +69,27 @@ func (f form) Err(field string) string {
 // Attrs are the attributes of a field's input: aria-invalid and aria-describedby naming its
 // message when it has a problem.
 func (f form) Attrs(field string) template.HTMLAttr {
-	if f.Err(field) == "" {
-		return ""
-	}
-	return template.HTMLAttr(`aria-invalid="true" aria-describedby="f-` + template.HTMLEscapeString(field) + `-error"`)
+	return errorAttrs(f.Err(field) != "", "f-"+field, true)
 }
 
 // Describe is Attrs for a group of inputs (a fieldset): aria-describedby only, since
 // aria-invalid belongs on inputs.
 func (f form) Describe(field string) template.HTMLAttr {
-	if f.Err(field) == "" {
+	return errorAttrs(f.Err(field) != "", "f-"+field, false)
+}
+
+// errorAttrs are the attributes of an input (or, input false, a group of inputs) with id whose
+// value has a problem: aria-invalid on an input, and aria-describedby naming the message
+// (id-error); none without a problem.
+func errorAttrs(problem bool, id string, input bool) template.HTMLAttr {
+	if !problem {
 		return ""
 	}
-	return template.HTMLAttr(`aria-describedby="f-` + template.HTMLEscapeString(field) + `-error"`)
+	a := `aria-describedby="` + template.HTMLEscapeString(id) + `-error"`
+	if input {
+		a = `aria-invalid="true" ` + a
+	}
+	return template.HTMLAttr(a)
 }
 
 // fieldView is one text input with its label, hint and problem, for the "text-field" template

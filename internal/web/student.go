@@ -25,6 +25,8 @@ type studentPage struct {
 	Events     []iep.Event   // the latest events, newest first
 	MoreEvents int           // how many older events are not shown
 	Glossary   []i18n.Term
+	// Staff: the reader is staff (the progress desk is theirs; a family reads the family pages).
+	Staff bool
 	// PlanDoc is the address of R.Plan's IEP document, linked above the plan on the student
 	// page ("" elsewhere: a document does not link to itself).
 	PlanDoc string
@@ -56,7 +58,7 @@ func (s *server) student(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p := &studentPage{Base: s.base(w, r), R: rec, Events: rec.Events}
+	p := &studentPage{Base: s.base(w, r), R: rec, Events: rec.Events, Staff: actor(r).Kind == app.ActorStaff}
 	p.Title = rec.Student.DisplayName()
 	if loc, err := time.LoadLocation(rec.District.Timezone); err == nil {
 		p.Loc = loc

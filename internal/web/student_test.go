@@ -90,6 +90,7 @@ func TestStudentPageRecord(t *testing.T) {
 		// Services delivered this school year (the lines ended on February 28: not this month).
 		"Services delivered</h2>", "School year 2025-2026: counted from September 2, 2025 to March 16, 2026.",
 		"Reading intervention", "Delivered 90 of 3,456 minutes", "Sessions missed: 1; made up: 1", "3,366 minutes short",
+		"3,366 minutes owed as compensatory services",
 		"Speech and language therapy", "Delivered 30 of 1,280 minutes", "Not in effect in this period",
 		// Progress: the latest measurement and report of the goal.
 		"Progress toward the goals</h2>", "102.5 wcpm on February 10, 2026", "Measurements: 2", "target: 120 words correct per minute",

@@ -42,8 +42,10 @@ type Base struct {
 	// CaseloadURL is "my caseload" for case managers; DashboardURL the district dashboard for
 	// administrators and representatives; "" otherwise.
 	CaseloadURL, DashboardURL string
-	Session                   sessionStatus // the countdown the session script starts from
-	Here                      string        // this page's path and query, to come back to
+	// SessionsURL is the provider's day, for staff who deliver services.
+	SessionsURL string
+	Session     sessionStatus // the countdown the session script starts from
+	Here        string        // this page's path and query, to come back to
 }
 
 // LangLink is a link to the same page in another language, named in that language.
@@ -82,6 +84,9 @@ func (s *server) base(w http.ResponseWriter, r *http.Request) Base {
 			}
 			if a := si.Actor; a.Kind == app.ActorStaff && a.HasRole(iep.RoleCaseManager) {
 				b.CaseloadURL = districtURL(a.DistrictID) + "/caseload"
+			}
+			if a := si.Actor; a.Kind == app.ActorStaff && providesServices(a.Roles) {
+				b.SessionsURL = districtURL(a.DistrictID) + "/sessions"
 			}
 			if b.AdminURL != "" {
 				b.DashboardURL = districtURL(si.Actor.DistrictID) + "/dashboard"

@@ -115,8 +115,11 @@ type route struct {
 func (s *server) routes() []route {
 	var rs []route
 	for _, part := range [][]route{s.coreRoutes(), s.passwordRoutes(), s.ssoRoutes(), s.accessRecordRoutes(), s.adminRoutes(), s.dueRoutes(), s.apiRoutes(),
+		s.serviceImportRoutes(),
+		s.progressRoutes(),
 		s.caseloadRoutes(), s.editorRoutes(), s.meetingRoutes(), s.dashboardRoutes(), s.calendarRoutes(), s.bankRoutes(),
-		s.familyRoutes(), s.familyPlanRoutes(), s.familyRespondRoutes(), s.familyRecordsRoutes(), s.documentRoutes()} {
+		s.familyRoutes(), s.familyPlanRoutes(), s.familyRespondRoutes(), s.familyRecordsRoutes(), s.documentRoutes(),
+		s.sessionRoutes(), s.assignmentRoutes()} {
 		rs = append(rs, part...)
 	}
 	// The catch-all goes last so that the table reads in order; ServeMux does not care.
