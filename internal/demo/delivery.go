@@ -1,6 +1,8 @@
 package demo
 
 import (
+	"fmt"
+	"hash/fnv"
 	"time"
 
 	"github.com/openiep/openiep/internal/date"
@@ -76,6 +78,17 @@ func (cb *caseGen) logLine(k *kid, job *planJob, l iep.ServiceLine, from, to dat
 	if perWeek == 0 {
 		days[time.Monday+time.Weekday(r.IntN(5))] = r.chance(0.35) // monthly: at most one in the window
 	}
+	// The provider is assigned to the line with these days as their schedule, at a time of their
+	// own for the service (students of one provider and service on a day are seen together).
+	asg := iep.Assignment{ID: cb.ids.next(), DistrictID: g.district.ID, StudentID: k.st.ID, ServiceLineID: l.ID,
+		ProviderID: provider.ID, StartTime: slotTime(provider.ID, l.Type), StartsOn: maxDate(job.plan.StartDate, l.StartDate),
+		CreatedBy: job.plan.CaseManagerID}
+	for d := time.Monday; d <= time.Friday; d++ {
+		if days[d] {
+			asg.Weekdays = append(asg.Weekdays, d)
+		}
+	}
+	cb.b.assignments = append(cb.b.assignments, asg)
 	billable := k.medicaid && l.Category == iep.CategoryRelated
 	for d := from; !d.After(to); d = d.AddDays(1) {
 		wd := d.Weekday()
@@ -141,6 +154,15 @@ func (cb *caseGen) groupSession(provider string, d date.Date, t iep.ServiceType)
 		cb.groups[key] = id
 	}
 	return id
+}
+
+// slotTime is the time of day a provider sees students for a service: from 08:00 to 14:00 by
+// half hours, the same for every student of theirs (so that a group meets at one time).
+func slotTime(provider string, t iep.ServiceType) string {
+	h := fnv.New32a()
+	h.Write([]byte(provider + "/" + string(t)))
+	n := int(h.Sum32() % 13)
+	return fmt.Sprintf("%02d:%02d", 8+n/2, 30*(n%2))
 }
 
 type groupKey struct {

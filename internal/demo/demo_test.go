@@ -150,6 +150,17 @@ func TestGenerate(t *testing.T) {
 				t.Errorf("service logs by status = %v, want some %s", logs, s)
 			}
 		}
+		// Every line logged has its provider assigned, and every logged session was given by the
+		// assigned provider (or a colleague covering), on a day of their schedule or a make-up.
+		unassigned := countBy(t, db, `SELECT 'n', COUNT(*) FROM service_logs l WHERE NOT EXISTS (
+			SELECT 1 FROM service_assignments a WHERE a.district_id = l.district_id AND a.student_id = l.student_id
+				AND a.service_line_id = l.service_line_id AND a.provider_id = l.provider_id)`)
+		if unassigned["n"] != 0 {
+			t.Errorf("%d service logs of a provider not assigned to the line", unassigned["n"])
+		}
+		if n := countBy(t, db, `SELECT 'n', COUNT(*) FROM service_assignments WHERE weekdays <> '' AND start_time <> ''`); n["n"] == 0 {
+			t.Error("no assignment has a schedule")
+		}
 	})
 
 	t.Run("staff roles", func(t *testing.T) {
@@ -385,7 +396,7 @@ func TestDeterministic(t *testing.T) {
 		}
 		counts := map[string]int{}
 		for _, tbl := range []string{"students", "guardians", "student_guardians", "staff", "schools", "plans", "plan_versions",
-			"team_members", "meetings", "consents", "notices", "responses", "service_logs", "progress_points", "events", "calendar_days"} {
+			"team_members", "meetings", "consents", "notices", "responses", "service_logs", "service_assignments", "progress_points", "events", "calendar_days"} {
 			for k, v := range countBy(t, db, `SELECT '`+tbl+`', COUNT(*) FROM `+tbl) {
 				counts[k] = v
 			}

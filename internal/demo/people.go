@@ -11,34 +11,35 @@ import (
 
 // batch is everything written in one transaction: a run of whole families and their records.
 type batch struct {
-	index     int
-	students  []iep.Student
-	guardians []iep.Guardian
-	links     []iep.StudentGuardian
-	referrals []iep.Referral
-	consents  []iep.Consent
-	evals     []iep.Evaluation
-	eligs     []iep.Eligibility
-	plans     []*planJob
-	members   []iep.TeamMember
-	meetings  []iep.Meeting
-	notices   []iep.Notice
-	logs      []iep.ServiceLog
-	points    []iep.ProgressPoint
-	reports   []iep.ProgressReport
-	requests  []iep.RecordsRequest
-	events    []iep.Event
-	withPlans int
-	guardian  *SignIn // a parent whose child's plan awaits their response
-	parentIn  *SignIn // a parent whose child has a plan in effect (services, progress)
-	parentDr  *SignIn // a parent whose child's draft was shared before the meeting
-	adult     *SignIn // an adult student with a plan in effect
+	index       int
+	students    []iep.Student
+	guardians   []iep.Guardian
+	links       []iep.StudentGuardian
+	referrals   []iep.Referral
+	consents    []iep.Consent
+	evals       []iep.Evaluation
+	eligs       []iep.Eligibility
+	plans       []*planJob
+	members     []iep.TeamMember
+	meetings    []iep.Meeting
+	notices     []iep.Notice
+	logs        []iep.ServiceLog
+	assignments []iep.Assignment
+	points      []iep.ProgressPoint
+	reports     []iep.ProgressReport
+	requests    []iep.RecordsRequest
+	events      []iep.Event
+	withPlans   int
+	guardian    *SignIn // a parent whose child's plan awaits their response
+	parentIn    *SignIn // a parent whose child has a plan in effect (services, progress)
+	parentDr    *SignIn // a parent whose child's draft was shared before the meeting
+	adult       *SignIn // an adult student with a plan in effect
 }
 
 // rows counts the records of the batch (plans count once per section).
 func (b *batch) rows() int {
 	n := len(b.students) + len(b.guardians) + len(b.links) + len(b.referrals) + len(b.consents) +
-		len(b.evals) + len(b.eligs) + len(b.members) + len(b.meetings) + len(b.notices) + len(b.logs) +
+		len(b.evals) + len(b.eligs) + len(b.members) + len(b.meetings) + len(b.notices) + len(b.logs) + len(b.assignments) +
 		len(b.points) + len(b.reports) + len(b.requests) + len(b.events)
 	for _, p := range b.plans {
 		n += 1 + len(iep.Sections) + len(p.responses)

@@ -86,6 +86,9 @@ func (g *gen) writeBatch(ctx context.Context, tx *store.Tx, b *batch) error {
 			return each(b.notices, "notice", func(x *iep.Notice) error { return tx.CreateNotice(ctx, x) })
 		},
 		func() error {
+			return each(b.assignments, "assignment", func(x *iep.Assignment) error { return tx.CreateAssignment(ctx, x) })
+		},
+		func() error {
 			return each(b.logs, "service log", func(x *iep.ServiceLog) error { return tx.CreateServiceLog(ctx, x) })
 		},
 		func() error {
