@@ -141,6 +141,18 @@ func TestBrowserSessions(t *testing.T) {
 	// The numbers: Mia's reading, 90 minutes before and 45 today, of 3,456 required; her speech,
 	// 30 and 30 of 1,280. The staff and the family read the same.
 	b.signIn(t, srv.URL, w.emails[asTeamMember], "the case manager")
+	// Who delivers Mia's services (the OT, with her schedule), and her progress desk, on a phone
+	// and on a wide screen (the chart beside its table).
+	b.visit(t, "student-services", srv.URL+studentURL(w.district, w.mia)+"/services?lang=en", 375, 800)
+	if got := text(t, "main"); !strings.Contains(got, "Tuesday at 10:00") || !strings.Contains(got, "Thursday at 09:30") {
+		t.Errorf("the services page lacks the OT's schedule:\n%s", got)
+	}
+	check(t, "student-services")
+	for _, width := range []int64{375, 1280} {
+		name := "student-progress-" + map[int64]string{375: "phone", 1280: "wide"}[width]
+		b.visit(t, name, srv.URL+studentURL(w.district, w.mia)+"/progress?lang=es", width, 900)
+		check(t, name)
+	}
 	b.visit(t, "student-delivery", srv.URL+studentURL(w.district, w.mia)+"?lang=en", 375, 800)
 	staff := text(t, "#delivery-caption") + text(t, "section[aria-labelledby=delivery-heading] table")
 	for _, want := range []string{"Delivered 135 of 3,456 minutes", "Delivered 60 of 1,280 minutes", "3,321 minutes owed"} {
