@@ -142,8 +142,11 @@ func TestServeMailWithoutRelay(t *testing.T) {
 		t.Errorf("serve --mail-to-stdout did not say so:\n%s", s.out.String())
 	}
 	postForm(t, client(t), s.base+"/signin/forgot", url.Values{"email": {email}})
+	// The mail is printed, then the worker logs that it went out: wait for both (on a busy
+	// machine the log line came a moment after the mail, and the test read the log too soon).
 	deadline := time.Now().Add(30 * time.Second)
-	for !strings.Contains(s.out.String(), "end of mail") && time.Now().Before(deadline) {
+	for !(strings.Contains(s.out.String(), "end of mail") && strings.Contains(s.stderr.String(), "mail: sent")) &&
+		time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	link := regexp.MustCompile(regexp.QuoteMeta(s.base) + `/reset\?\S+`).FindString(s.out.String())
