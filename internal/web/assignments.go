@@ -131,8 +131,3 @@ func (p *studentServicesPage) Day(line string, d time.Weekday) bool {
 
 // DayNum is a weekday's ISO number as the form sends it.
 func (p *studentServicesPage) DayNum(d time.Weekday) string { return strconv.Itoa(int(d)) }
-
-// Schedule says an assignment's weekdays and time.
-func (p *studentServicesPage) Schedule(a iep.Assignment) string {
-	return (&sessionsPage{Base: p.Base}).Schedule(a)
-}

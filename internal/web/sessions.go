@@ -212,8 +212,8 @@ func (p *sessionsPage) Week(it app.SessionItem) string {
 	return s
 }
 
-// Key names the i-th form of a kind ("slot-0").
-func Key(kind string, i int) string { return fmt.Sprintf("%s-%d", kind, i) }
+// formKey names the i-th form of a kind ("slot-0").
+func formKey(kind string, i int) string { return fmt.Sprintf("%s-%d", kind, i) }
 
 // SlotName says a slot: its time, a group of how many, the service.
 func (p *sessionsPage) SlotName(s app.SessionSlot) string {
@@ -228,8 +228,8 @@ func (p *sessionsPage) SlotName(s app.SessionSlot) string {
 	return p.T("sessions.slot", when, what)
 }
 
-// Schedule says an assignment's weekdays and time ("Tuesday and Thursday at 09:30").
-func (p *sessionsPage) Schedule(a iep.Assignment) string {
+// Schedule says an assignment's weekdays and time ("Tuesday, Thursday at 09:30").
+func (p Base) Schedule(a iep.Assignment) string {
 	if len(a.Weekdays) == 0 {
 		return p.T("sessions.unscheduled")
 	}
@@ -276,18 +276,18 @@ type formView struct {
 
 // SlotForm is the form of slot i.
 func (p *sessionsPage) SlotForm(i int, s app.SessionSlot) formView {
-	return formView{P: p, Key: Key("slot", i), Legend: p.SlotName(s), Items: s.Items}
+	return formView{P: p, Key: formKey("slot", i), Legend: p.SlotName(s), Items: s.Items}
 }
 
 // ItemForm is the form of unscheduled line i.
 func (p *sessionsPage) ItemForm(i int, it app.SessionItem) formView {
-	return formView{P: p, Key: Key("item", i), Legend: p.T("sessions.item", it.Student.DisplayName(), p.E("service_type", it.Line.Type)),
+	return formView{P: p, Key: formKey("item", i), Legend: p.T("sessions.item", it.Student.DisplayName(), p.E("service_type", it.Line.Type)),
 		Items: []app.SessionItem{it}}
 }
 
 // OwedForm is the make-up form of owed session i.
 func (p *sessionsPage) OwedForm(i int, o app.OwedSession) formView {
-	return formView{P: p, Key: Key("owed", i), Items: []app.SessionItem{o.SessionItem}, Missed: &o.Missed,
+	return formView{P: p, Key: formKey("owed", i), Items: []app.SessionItem{o.SessionItem}, Missed: &o.Missed,
 		Legend: p.T("sessions.owed_item", o.Student.DisplayName(), p.E("service_type", o.Line.Type), p.Date(o.Missed.Date),
 			p.E("missed_reason", o.Missed.MissedReason))}
 }
